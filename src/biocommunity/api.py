@@ -1,0 +1,31 @@
+"""The JSON API (OpenAPI schema at /api/openapi.json): every app adds its router here."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+from biocommunity import __version__
+from biocommunity.registry.api import router as registry_router
+from biocommunity.registry.services.directory import InvalidQuery
+
+api = NinjaAPI(
+    title="biocommunity API",
+    version=__version__,
+    description="Registry of a biocommunity: communities, hubs and organisations, in Japanese and English.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(InvalidQuery)
+def invalid_query(request: HttpRequest, exc: InvalidQuery) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=400)
+
+
+@api.exception_handler(ValidationError)
+def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=400)
+
+
+api.add_router("/", registry_router)

@@ -1,0 +1,1 @@
+"""Foundations shared by every domain app: roles, change history, security, bilingual display."""

@@ -1,0 +1,1 @@
+"""The registry of a biocommunity: communities, hubs, organisations and their links."""

@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from biocommunity.core.admin import ChangeLoggedAdmin
+from biocommunity.registry import models
+from biocommunity.registry.services.organizations import refresh_search_text
+
+
+class ClassificationInline(admin.TabularInline):
+    model = models.Classification
+    extra = 1
+
+
+class HubMembershipInline(admin.TabularInline):
+    model = models.HubMembership
+    extra = 1
+    autocomplete_fields = ["hub"]
+
+
+@admin.register(models.Organization)
+class OrganizationAdmin(ChangeLoggedAdmin):
+    list_display = ["key", "name_ja", "name_en", "prefecture", "country", "as_of"]
+    list_filter = ["classifications__kind", "prefecture", "country", "listed"]
+    search_fields = ["key", "name_ja", "name_en", "short_name", "aliases"]
+    autocomplete_fields = ["parent"]
+    inlines = [ClassificationInline, HubMembershipInline]
+
+    def before_save(self, obj: models.Organization) -> None:
+        refresh_search_text(obj)
+
+
+@admin.register(models.Community)
+class CommunityAdmin(ChangeLoggedAdmin):
+    list_display = ["key", "name_ja", "name_en", "kind", "radius_km"]
+    autocomplete_fields = ["network_organization"]
+
+
+@admin.register(models.Hub)
+class HubAdmin(ChangeLoggedAdmin):
+    list_display = ["key", "number", "name_ja", "name_en", "community"]
+    list_filter = ["community"]
+    search_fields = ["key", "name_ja", "name_en"]
+
+
+@admin.register(models.HubFigure)
+class HubFigureAdmin(ChangeLoggedAdmin):
+    list_display = ["hub", "label_ja", "value", "unit_ja", "period", "as_of"]
+    list_filter = ["hub"]
+
+
+@admin.register(models.HubMembership)
+class HubMembershipAdmin(ChangeLoggedAdmin):
+    list_display = ["hub", "function", "organization"]
+    list_filter = ["hub", "function"]
+    autocomplete_fields = ["organization", "hub"]
+
+
+@admin.register(models.CouncilCategory)
+class CouncilCategoryAdmin(ChangeLoggedAdmin):
+    list_display = ["key", "name_ja", "name_en", "community"]
+
+
+@admin.register(models.CouncilSeat)
+class CouncilSeatAdmin(ChangeLoggedAdmin):
+    list_display = ["number", "organization", "role", "category", "community"]
+    list_filter = ["community", "role", "category"]
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(models.MarketDomain)
+class MarketDomainAdmin(ChangeLoggedAdmin):
+    list_display = ["number", "name_ja", "name_en"]
+
+
+@admin.register(models.OrganizationMarketDomain)
+class OrganizationMarketDomainAdmin(ChangeLoggedAdmin):
+    list_display = ["domain", "organization"]
+    list_filter = ["domain"]
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(models.Partnership)
+class PartnershipAdmin(ChangeLoggedAdmin):
+    list_display = ["organization", "partner_name_ja", "partner_name_en", "partner_country"]
+    autocomplete_fields = ["organization", "partner_organization"]
+
+
+class ProjectParticipationInline(admin.TabularInline):
+    model = models.ProjectParticipation
+    extra = 1
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(models.NationalProject)
+class NationalProjectAdmin(ChangeLoggedAdmin):
+    list_display = ["key", "name_ja", "name_en"]
+    inlines = [ProjectParticipationInline]
+
+
+class ProgrammeEntryInline(admin.TabularInline):
+    model = models.ProgrammeEntry
+    extra = 1
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(models.Programme)
+class ProgrammeAdmin(ChangeLoggedAdmin):
+    list_display = ["key", "kind", "name_ja", "name_en", "agency"]
+    list_filter = ["kind"]
+    inlines = [ProgrammeEntryInline]
+
+
+@admin.register(models.OrganizationMember)
+class OrganizationMemberAdmin(ChangeLoggedAdmin):
+    list_display = ["user", "organization", "since"]
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(models.ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ["time", "kind", "file_name", "user", "rows", "created", "updated", "unchanged"]
+    readonly_fields = [f.name for f in models.ImportRun._meta.fields]

@@ -1,0 +1,1 @@
+"""Registry rules and workflows: views, API, admin and CLI all call these."""

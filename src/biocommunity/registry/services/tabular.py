@@ -1,0 +1,168 @@
+"""Read the spreadsheets the secretariat keeps (CSV in UTF-8 or Shift_JIS, or XLSX)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in one cell (row 1 is the header; column empty for whole-file problems)."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+
+
+class ImportFailed(Exception):
+    """Raised with every problem found; nothing was changed."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__(f"{len(errors)} problem(s)")
+        self.errors = errors
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    encoding: str = "utf-8"
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        # cp932 is Microsoft's Shift_JIS, what Excel writes for "CSV" on Japanese Windows.
+        return data.decode("cp932"), "shift_jis"
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(
+            [
+                RowError(
+                    0,
+                    "",
+                    "",
+                    _(
+                        "The file is neither UTF-8 nor Shift_JIS (byte %(position)s). "
+                        "Save it as 'CSV UTF-8' and try again."
+                    )
+                    % {"position": exc.start},
+                )
+            ]
+        ) from exc
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) >= 1e6:
+        return str(int(value))  # corporate numbers typed as numbers
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _clean_headers(raw: list[str]) -> list[str]:
+    return [h.strip().lstrip("\ufeff").strip() for h in raw]
+
+
+def read_csv(data: bytes) -> Table:
+    text, encoding = _decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration as exc:
+        raise ImportFailed([RowError(0, "", "", _("The file is empty."))]) from exc
+    except csv.Error as exc:
+        raise ImportFailed([RowError(1, "", "", str(exc))]) from exc
+    headers = _clean_headers(header)
+    table = Table(headers=headers, encoding=encoding)
+    try:
+        for values in reader:
+            number = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(headers):
+                raise ImportFailed(
+                    [
+                        RowError(
+                            number,
+                            "",
+                            "",
+                            _("This row has %(found)s cells but the header has %(expected)s.")
+                            % {"found": len(values), "expected": len(headers)},
+                        )
+                    ]
+                )
+            padded = [*values, *([""] * (len(headers) - len(values)))]
+            table.rows.append((number, {h: v.strip() for h, v in zip(headers, padded, strict=True)}))
+    except csv.Error as exc:
+        raise ImportFailed([RowError(reader.line_num, "", "", str(exc))]) from exc
+    return table
+
+
+def read_xlsx(data: bytes) -> Table:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        raise ImportFailed(
+            [RowError(0, "", "", _("The file is not a readable XLSX workbook: %(e)s") % {"e": exc})]
+        ) from exc
+    sheet = workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = next(rows)
+    except StopIteration as exc:
+        raise ImportFailed([RowError(0, "", "", _("The first sheet is empty."))]) from exc
+    headers = _clean_headers([_cell(v) for v in header])
+    while headers and not headers[-1]:
+        headers.pop()
+    table = Table(headers=headers, encoding="xlsx")
+    for number, values in enumerate(rows, start=2):
+        cells = [_cell(v) for v in values]
+        if not any(cells):
+            continue
+        cells = (cells + [""] * len(headers))[: len(headers)]
+        table.rows.append((number, dict(zip(headers, cells, strict=True))))
+    workbook.close()
+    return table
+
+
+def read_table(data: bytes, file_name: str) -> Table:
+    """Read by extension; raise ImportFailed with a clear message for anything else."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix == ".csv" or suffix == ".txt":
+        return read_csv(data)
+    if suffix == ".xlsx":
+        return read_xlsx(data)
+    raise ImportFailed(
+        [
+            RowError(
+                0,
+                "",
+                file_name,
+                _("Unsupported file type '%(suffix)s': upload a .csv or .xlsx file.")
+                % {"suffix": suffix or "?"},
+            )
+        ]
+    )

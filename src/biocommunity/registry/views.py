@@ -1,0 +1,247 @@
+"""Registry pages: thin callers of the services."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from biocommunity.core.changelog import history_for
+from biocommunity.core.templatetags.bilingual import pick
+from biocommunity.registry import maps
+from biocommunity.registry.choices import HubFunction, OrganizationKind
+from biocommunity.registry.forms import ImportForm, OrganizationProfileForm
+from biocommunity.registry.models import (
+    Classification,
+    Community,
+    Hub,
+    HubMembership,
+    ImportRun,
+    Organization,
+)
+from biocommunity.registry.services import directory, permissions
+from biocommunity.registry.services.organizations import (
+    default_community,
+    export_organizations,
+    import_organizations,
+    update_profile,
+)
+
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _language() -> str:
+    return (get_language() or "ja")[:2]
+
+
+def _community_or_404(key: str | None = None) -> Community:
+    community = Community.objects.filter(key=key).first() if key else default_community()
+    if community is None:
+        raise Http404(_("No community is loaded yet: run 'biocommunity load-dataset gtb'."))
+    return community
+
+
+def _region_map(community: Community, hubs: list[Hub]) -> str:
+    language = _language()
+    points = [
+        maps.MapPoint(o.lat, o.lon, pick(o, "name", language),
+                      reverse("registry:organization", args=[o.key]), "org")
+        for o in Organization.objects.filter(hub_memberships__hub__community=community, lat__isnull=False)
+        .distinct().only("key", "name_ja", "name_en", "lat", "lon")
+    ]
+    points += [
+        maps.MapPoint(h.lat, h.lon, pick(h, "name", language), reverse("registry:hub", args=[h.key]), "hub")
+        for h in hubs
+        if h.lat is not None and h.lon is not None
+    ]
+    return maps.render_region_svg(points, language=language, title=pick(community, "name", language))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    community = default_community()
+    if community is None:
+        return render(request, "registry/empty.html", status=200)
+    hubs = list(community.hubs.annotate(n=Count("memberships__organization", distinct=True)))
+    kind_counts = dict(Classification.objects.values_list("kind").annotate(n=Count("organization")))
+    by_kind = [(value, str(label), kind_counts.get(value, 0)) for value, label in OrganizationKind.choices]
+    language = _language()
+    chart = {
+        "kinds": {"labels": [label for _v, label, n in by_kind if n], "values": [n for _v, _l, n in by_kind if n]},
+        "hubs": {"labels": [pick(h, "name", language) for h in hubs], "values": [h.n for h in hubs]},
+    }
+    context = {
+        "community": community,
+        "hubs": hubs,
+        "by_kind": [row for row in by_kind if row[2]],
+        "total": Organization.objects.count(),
+        "in_hubs": HubMembership.objects.filter(hub__community=community).values("organization").distinct().count(),
+        "council_count": community.council_seats.count(),
+        "map_svg": _region_map(community, hubs),
+        "chart": chart,
+    }
+    return render(request, "registry/home.html", context)
+
+
+def hub_detail(request: HttpRequest, key: str) -> HttpResponse:
+    hub = get_object_or_404(Hub.objects.select_related("community"), key=key)
+    memberships = hub.memberships.select_related("organization").order_by("organization__name_ja")
+    grouped: dict[str, list[HubMembership]] = defaultdict(list)
+    for membership in memberships:
+        grouped[membership.function].append(membership)
+    functions = [(value, label, grouped[value]) for value, label in HubFunction.choices if grouped.get(value)]
+    language = _language()
+    points = [
+        maps.MapPoint(m.organization.lat, m.organization.lon, pick(m.organization, "name", language),
+                      reverse("registry:organization", args=[m.organization.key]), "org")
+        for m in memberships if m.organization.lat is not None and m.organization.lon is not None
+    ]
+    if hub.lat is not None and hub.lon is not None:
+        points.append(maps.MapPoint(hub.lat, hub.lon, pick(hub, "name", language), "", "hub"))
+    return render(request, "registry/hub.html", {
+        "hub": hub,
+        "functions": functions,
+        "figures": hub.figures.all(),
+        "organization_count": len({m.organization_id for m in memberships}),
+        "map_svg": maps.render_region_svg(points, language=language, title=pick(hub, "name", language)),
+    })
+
+
+def _directory_query(request: HttpRequest) -> directory.DirectoryQuery | None:
+    try:
+        return directory.parse_query(request.GET)
+    except directory.InvalidQuery as exc:
+        for error in exc.errors:
+            messages.error(request, f"{error['field']}: {error['message']}")
+        return None
+
+
+def directory_page(request: HttpRequest) -> HttpResponse:
+    query = _directory_query(request)
+    status = 200
+    if query is None:
+        query, status = directory.DirectoryQuery(), 400
+    page = directory.search(query, language=_language())
+    template = "registry/_directory_results.html" if request.htmx else "registry/directory.html"  # type: ignore[attr-defined]
+    return render(request, template, {"page": page, "query": query, "params": query.as_params()}, status=status)
+
+
+def directory_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    query = _directory_query(request)
+    if query is None:
+        return HttpResponse(_("Bad filter; nothing to download."), status=400, content_type="text/plain")
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    body = export_organizations(fmt, directory.filtered_organizations(query))
+    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="organizations.{fmt}"'
+    return response
+
+
+def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
+    org = get_object_or_404(
+        Organization.objects.select_related("parent").prefetch_related(
+            "classifications",
+            Prefetch("hub_memberships", queryset=HubMembership.objects.select_related("hub")),
+            "market_domain_links__domain",
+            "council_seats__category",
+            "council_seats__community",
+            "partnerships",
+            "project_participations__project",
+            "programme_entries__programme",
+            "children",
+        ),
+        key=key,
+    )
+    hubs: dict[Hub, list[HubMembership]] = defaultdict(list)
+    for membership in org.hub_memberships.all():
+        hubs[membership.hub].append(membership)
+    can_edit = permissions.can_edit_organization(request.user, org)
+    return render(request, "registry/organization.html", {
+        "org": org,
+        "hubs": dict(hubs),
+        "can_edit": can_edit,
+        "map_svg": maps.render_region_svg(
+            [maps.MapPoint(org.lat, org.lon, pick(org, "name", _language()), "", "org")],
+            language=_language(),
+        ) if org.lat is not None and org.lon is not None else "",
+    })
+
+
+@login_required
+def organization_edit(request: HttpRequest, key: str) -> HttpResponse:
+    org = get_object_or_404(Organization, key=key)
+    if not permissions.can_edit_organization(request.user, org):
+        raise PermissionDenied(_("You may edit only your own organisation's profile."))
+    form = OrganizationProfileForm(request.POST or None, instance=org)
+    if request.method == "POST" and form.is_valid():
+        changes = update_profile(org, form.cleaned_data, user=request.user)
+        if changes:
+            messages.success(request, _("Saved. Changed: %(fields)s.") % {"fields": ", ".join(changes)})
+        else:
+            messages.info(request, _("Nothing changed."))
+        return redirect("registry:organization", key=org.key)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "registry/organization_edit.html", {"org": org, "form": form}, status=status)
+
+
+@login_required
+def organization_history(request: HttpRequest, key: str) -> HttpResponse:
+    org = get_object_or_404(Organization, key=key)
+    if not permissions.can_view_history(request.user, org):
+        raise PermissionDenied(_("Only the organisation's members and the secretariat see its history."))
+    return render(request, "registry/organization_history.html",
+                  {"org": org, "records": history_for(org)[:200]})
+
+
+def open_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "registry/open_data.html", {
+        "total": Organization.objects.count(),
+        "formats": list(EXPORT_TYPES),
+    })
+
+
+def open_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    response = HttpResponse(export_organizations(fmt), content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="organizations.{fmt}"'
+    return response
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    permissions.require_secretariat(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = import_organizations(
+                upload.read(), upload.name, user=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
+            status = 200 if report.ok else 400
+        else:
+            status = 400
+    return render(request, "registry/import.html", {
+        "form": form,
+        "report": report,
+        "report_json": json.dumps(report.as_dict(), ensure_ascii=False) if report else "",
+        "runs": ImportRun.objects.select_related("user")[:10],
+    }, status=status)
+
+

@@ -1,0 +1,17 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from biocommunity.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("", RedirectView.as_view(url="/ja/", permanent=False)),
+]
+urlpatterns += i18n_patterns(
+    path("admin/", admin.site.urls),
+    path("accounts/", include("biocommunity.core.urls")),
+    path("", include("biocommunity.registry.urls")),
+    prefix_default_language=True,
+)
