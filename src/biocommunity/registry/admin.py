@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models as dj_models
 
 from biocommunity.core.admin import ChangeLoggedAdmin
 from biocommunity.registry import models
@@ -25,6 +26,7 @@ class OrganizationAdmin(ChangeLoggedAdmin):
     search_fields = ["key", "name_ja", "name_en", "short_name", "aliases"]
     autocomplete_fields = ["parent"]
     inlines = [ClassificationInline, HubMembershipInline]
+    formfield_overrides = {dj_models.URLField: {"assume_scheme": "https"}}
 
     def before_save(self, obj: models.Organization) -> None:
         refresh_search_text(obj)

@@ -10,6 +10,12 @@ from biocommunity.registry.services.organizations import PROFILE_FIELDS
 class OrganizationProfileForm(forms.ModelForm):
     """What a member may change about its own organisation."""
 
+    website = forms.URLField(
+        label=Organization._meta.get_field("website").verbose_name,
+        required=False,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = Organization
         fields = PROFILE_FIELDS

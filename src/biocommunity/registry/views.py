@@ -175,7 +175,7 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
         "hubs": dict(hubs),
         "can_edit": can_edit,
         "map_svg": maps.render_region_svg(
-            [maps.MapPoint(org.lat, org.lon, pick(org, "name", _language()), "", "org")],
+            [maps.MapPoint(org.lat, org.lon, pick(org, "name", _language()), "", "hub")],
             language=_language(),
         ) if org.lat is not None and org.lon is not None else "",
     })

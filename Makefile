@@ -1,0 +1,46 @@
+# Two entry points: `make demo` (install, load GTB, serve) and `make test` (every test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export BIOCOMMUNITY_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: demo install install-test migrate load serve test test-sqlite test-postgres lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[test]"
+
+migrate: install
+	$(BIN)/biocommunity migrate --noinput -v0
+
+load: migrate
+	$(BIN)/biocommunity load-dataset gtb
+
+demo: load
+	@echo "GTB demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	DEBUG=1 $(BIN)/biocommunity runserver $(HOST):$(PORT)
+
+serve:
+	DEBUG=1 $(BIN)/biocommunity runserver $(HOST):$(PORT)
+
+test: install-test
+	$(BIN)/python scripts/run_tests.py
+
+lint: install-test
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
+	$(BIN)/mypy src
+
+messages:
+	cd src/biocommunity && ../../$(BIN)/biocommunity makemessages -l ja --no-location --no-obsolete && ../../$(BIN)/biocommunity compilemessages -l ja
+
+clean:
+	rm -rf $(VENV) var build *.egg-info test-artifacts

@@ -1,0 +1,54 @@
+"""Shared test set-up: language pinned, fast password hashing, one status assertion helper."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _pinned_language(settings: Any) -> Any:
+    # Argon2 stays the production hasher (asserted in tests/core/test_security.py); MD5 keeps tests fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AXES_ENABLED = True
+    with translation.override("ja"):
+        yield
+
+
+def assert_status(response: Any, expected: int) -> None:
+    """Assert a status; on failure print the form errors or the JSON body to say why."""
+    if response.status_code == expected:
+        return
+    detail = ""
+    context = getattr(response, "context", None)
+    if context:
+        for key in ("form",):
+            form = context.get(key) if hasattr(context, "get") else None
+            if form is not None and getattr(form, "errors", None):
+                detail += f"\nform errors: {form.errors.as_json()}"
+    content_type = response.headers.get("Content-Type", "")
+    if "json" in content_type:
+        detail += "\nbody: " + json.dumps(json.loads(response.content), ensure_ascii=False)[:2000]
+    elif not detail:
+        detail = "\nbody: " + response.content.decode(errors="replace")[:1500]
+    raise AssertionError(f"expected HTTP {expected}, got {response.status_code}{detail}")
+
+
+@pytest.fixture
+def gtb(db: Any) -> Any:
+    """The shipped GTB dataset, loaded through the same command users run."""
+    from biocommunity.registry.services.dataset import load_dataset
+
+    load_dataset("gtb")
+    from biocommunity.registry.models import Community
+
+    return Community.objects.get(key="gtb")
+
+
+def login(client: Client, user: Any) -> Client:
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client

@@ -1,0 +1,143 @@
+"""Factories for every test: build data here, never copy fixtures between files."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+from biocommunity.core.roles import Role, grant_role
+from biocommunity.registry.models import (
+    Classification,
+    Community,
+    Hub,
+    HubMembership,
+    MarketDomain,
+    Organization,
+    OrganizationMarketDomain,
+    OrganizationMember,
+)
+from biocommunity.registry.services.organizations import refresh_search_text
+
+PASSWORD = "correct horse battery staple 42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+
+    @factory.post_generation
+    def password(self, create: bool, extracted: str | None, **kwargs: object) -> None:
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save()
+
+
+def secretariat_user(**kwargs: object) -> object:
+    user = UserFactory(**kwargs)
+    grant_role(user, Role.SECRETARIAT)
+    return user
+
+
+def reviewer_user(**kwargs: object) -> object:
+    user = UserFactory(**kwargs)
+    grant_role(user, Role.REVIEWER)
+    return user
+
+
+def member_user(organization: Organization, **kwargs: object) -> object:
+    user = UserFactory(**kwargs)
+    OrganizationMember.objects.create(user=user, organization=organization)
+    return user
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Community
+        django_get_or_create = ("key",)
+
+    key = "gtb"
+    name_ja = "グレーター東京バイオコミュニティ"
+    name_en = "Greater Tokyo Biocommunity"
+    short_name = "GTB"
+    kind = "global"
+    centre_lat = 35.6812
+    centre_lon = 139.7671
+    radius_km = 100
+    source = "test"
+    as_of = "2021"
+
+
+class HubFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Hub
+
+    community = factory.SubFactory(CommunityFactory)
+    key = factory.Sequence(lambda n: f"hub-{n}")
+    number = factory.Sequence(lambda n: n + 3)
+    name_ja = factory.Sequence(lambda n: f"拠点{n}")
+    name_en = factory.Sequence(lambda n: f"Hub {n}")
+    lat = 35.53
+    lon = 139.74
+    source = "test"
+    as_of = "2022"
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    key = factory.Sequence(lambda n: f"org-{n}")
+    name_ja = factory.Sequence(lambda n: f"テスト機関{n}")
+    name_en = factory.Sequence(lambda n: f"Test Organisation {n}")
+    country = "JP"
+    prefecture = "13"
+    city_ja = "千代田区"
+    city_en = "Chiyoda"
+    lat = 35.694
+    lon = 139.754
+    source = "test"
+    as_of = "2022"
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> Organization:
+        kinds = kwargs.pop("kinds", ["company"])
+        org = model_class(*args, **kwargs)
+        refresh_search_text(org)
+        org.save()
+        for kind in kinds:  # type: ignore[attr-defined]
+            Classification.objects.create(organization=org, kind=kind)
+        return org
+
+
+class HubMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = HubMembership
+
+    hub = factory.SubFactory(HubFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    function = "incubation"
+    source = "test"
+
+
+class MarketDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MarketDomain
+        django_get_or_create = ("number",)
+
+    number = 6
+    key = factory.LazyAttribute(lambda d: f"domain-{d.number}")
+    name_ja = factory.LazyAttribute(lambda d: f"市場領域{d.number}")
+    name_en = factory.LazyAttribute(lambda d: f"Market domain {d.number}")
+
+
+class OrganizationMarketDomainFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganizationMarketDomain
+
+    organization = factory.SubFactory(OrganizationFactory)
+    domain = factory.SubFactory(MarketDomainFactory)
