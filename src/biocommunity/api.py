@@ -13,7 +13,9 @@ from biocommunity.registry.services.directory import InvalidQuery
 api = NinjaAPI(
     title="biocommunity API",
     version=__version__,
-    description="Registry of a biocommunity: communities, hubs and organisations, in Japanese and English.",
+    description=(
+        "Registry of a biocommunity: communities, hubs and organisations, in Japanese and English."
+    ),
     urls_namespace="api",
 )
 

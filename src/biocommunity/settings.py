@@ -175,9 +175,7 @@ BIOCOMMUNITY_IMPORT_MAX_BYTES = int(
 )
 BIOCOMMUNITY_DEFAULT_COMMUNITY = os.environ.get("BIOCOMMUNITY_DEFAULT_COMMUNITY", "gtb")
 
-EMAIL_BACKEND = os.environ.get(
-    "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {
     "version": 1,

@@ -14,7 +14,11 @@ class ChangeLoggedAdmin(admin.ModelAdmin):
     """Admin whose saves and deletions land in the same history as every other channel."""
 
     def _fields(self, obj: models.Model) -> list[str]:
-        return [f.attname for f in obj._meta.concrete_fields if f.name not in {"id", "search_text", "updated_at"}]
+        return [
+            f.attname
+            for f in obj._meta.concrete_fields
+            if f.name not in {"id", "search_text", "updated_at"}
+        ]
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         fields = self._fields(obj)
@@ -25,11 +29,18 @@ class ChangeLoggedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         after = snapshot(obj, fields)
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-        record_change(obj, action=ChangeAction.UPDATE if change else ChangeAction.CREATE,
-                      changes=changes, user=request.user, channel="admin")
+        record_change(
+            obj,
+            action=ChangeAction.UPDATE if change else ChangeAction.CREATE,
+            changes=changes,
+            user=request.user,
+            channel="admin",
+        )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        record_change(obj, action=ChangeAction.DELETE, changes={}, user=request.user, channel="admin")
+        record_change(
+            obj, action=ChangeAction.DELETE, changes={}, user=request.user, channel="admin"
+        )
         super().delete_model(request, obj)
 
 

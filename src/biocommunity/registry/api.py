@@ -111,8 +111,16 @@ def list_organizations(
     page_size: str = str(directory.DEFAULT_PAGE_SIZE),
 ) -> dict[str, Any]:
     query = directory.parse_query(
-        {"q": q, "kind": kind, "hub": hub, "function": function, "domain": domain,
-         "prefecture": prefecture, "page": page, "page_size": page_size}
+        {
+            "q": q,
+            "kind": kind,
+            "hub": hub,
+            "function": function,
+            "domain": domain,
+            "prefecture": prefecture,
+            "page": page,
+            "page_size": page_size,
+        }
     )
     qs = directory.filtered_organizations(query)
     total = qs.count()
@@ -189,7 +197,9 @@ def _community_record(community: Community) -> dict[str, Any]:
         "radius_km": community.radius_km,
         "hubs": [h.key for h in hubs],
         "organizations_in_hubs": HubMembership.objects.filter(hub__community=community)
-        .values("organization").distinct().count(),
+        .values("organization")
+        .distinct()
+        .count(),
         "sources": community.sources,
         "as_of": community.as_of,
     }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
+from collections.abc import Sequence
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -55,20 +55,32 @@ def _community_or_404(key: str | None = None) -> Community:
     return community
 
 
-def _region_map(community: Community, hubs: list[Hub]) -> str:
+def _region_map(community: Community, hubs: Sequence[Hub]) -> str:
     language = _language()
     points = [
-        maps.MapPoint(o.lat, o.lon, pick(o, "name", language),
-                      reverse("registry:organization", args=[o.key]), "org")
-        for o in Organization.objects.filter(hub_memberships__hub__community=community, lat__isnull=False)
-        .distinct().only("key", "name_ja", "name_en", "lat", "lon")
+        maps.MapPoint(
+            o.lat or 0.0,
+            o.lon or 0.0,
+            pick(o, "name", language),
+            reverse("registry:organization", args=[o.key]),
+            "org",
+        )
+        for o in Organization.objects.filter(
+            hub_memberships__hub__community=community, lat__isnull=False
+        )
+        .distinct()
+        .only("key", "name_ja", "name_en", "lat", "lon")
     ]
     points += [
-        maps.MapPoint(h.lat, h.lon, pick(h, "name", language), reverse("registry:hub", args=[h.key]), "hub")
+        maps.MapPoint(
+            h.lat, h.lon, pick(h, "name", language), reverse("registry:hub", args=[h.key]), "hub"
+        )
         for h in hubs
         if h.lat is not None and h.lon is not None
     ]
-    return maps.render_region_svg(points, language=language, title=pick(community, "name", language))
+    return maps.render_region_svg(
+        points, language=language, title=pick(community, "name", language)
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -77,18 +89,29 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "registry/empty.html", status=200)
     hubs = list(community.hubs.annotate(n=Count("memberships__organization", distinct=True)))
     kind_counts = dict(Classification.objects.values_list("kind").annotate(n=Count("organization")))
-    by_kind = [(value, str(label), kind_counts.get(value, 0)) for value, label in OrganizationKind.choices]
+    by_kind = [
+        (value, str(label), kind_counts.get(value, 0)) for value, label in OrganizationKind.choices
+    ]
     language = _language()
     chart = {
-        "kinds": {"labels": [label for _v, label, n in by_kind if n], "values": [n for _v, _l, n in by_kind if n]},
-        "hubs": {"labels": [pick(h, "name", language) for h in hubs], "values": [h.n for h in hubs]},
+        "kinds": {
+            "labels": [label for _v, label, n in by_kind if n],
+            "values": [n for _v, _l, n in by_kind if n],
+        },
+        "hubs": {
+            "labels": [pick(h, "name", language) for h in hubs],
+            "values": [h.n for h in hubs],
+        },
     }
     context = {
         "community": community,
         "hubs": hubs,
         "by_kind": [row for row in by_kind if row[2]],
         "total": Organization.objects.count(),
-        "in_hubs": HubMembership.objects.filter(hub__community=community).values("organization").distinct().count(),
+        "in_hubs": HubMembership.objects.filter(hub__community=community)
+        .values("organization")
+        .distinct()
+        .count(),
         "council_count": community.council_seats.count(),
         "map_svg": _region_map(community, hubs),
         "chart": chart,
@@ -102,22 +125,36 @@ def hub_detail(request: HttpRequest, key: str) -> HttpResponse:
     grouped: dict[str, list[HubMembership]] = defaultdict(list)
     for membership in memberships:
         grouped[membership.function].append(membership)
-    functions = [(value, label, grouped[value]) for value, label in HubFunction.choices if grouped.get(value)]
+    functions = [
+        (value, label, grouped[value]) for value, label in HubFunction.choices if grouped.get(value)
+    ]
     language = _language()
     points = [
-        maps.MapPoint(m.organization.lat, m.organization.lon, pick(m.organization, "name", language),
-                      reverse("registry:organization", args=[m.organization.key]), "org")
-        for m in memberships if m.organization.lat is not None and m.organization.lon is not None
+        maps.MapPoint(
+            m.organization.lat,
+            m.organization.lon,
+            pick(m.organization, "name", language),
+            reverse("registry:organization", args=[m.organization.key]),
+            "org",
+        )
+        for m in memberships
+        if m.organization.lat is not None and m.organization.lon is not None
     ]
     if hub.lat is not None and hub.lon is not None:
         points.append(maps.MapPoint(hub.lat, hub.lon, pick(hub, "name", language), "", "hub"))
-    return render(request, "registry/hub.html", {
-        "hub": hub,
-        "functions": functions,
-        "figures": hub.figures.all(),
-        "organization_count": len({m.organization_id for m in memberships}),
-        "map_svg": maps.render_region_svg(points, language=language, title=pick(hub, "name", language)),
-    })
+    return render(
+        request,
+        "registry/hub.html",
+        {
+            "hub": hub,
+            "functions": functions,
+            "figures": hub.figures.all(),
+            "organization_count": len({m.organization_id for m in memberships}),
+            "map_svg": maps.render_region_svg(
+                points, language=language, title=pick(hub, "name", language)
+            ),
+        },
+    )
 
 
 def _directory_query(request: HttpRequest) -> directory.DirectoryQuery | None:
@@ -136,13 +173,20 @@ def directory_page(request: HttpRequest) -> HttpResponse:
         query, status = directory.DirectoryQuery(), 400
     page = directory.search(query, language=_language())
     template = "registry/_directory_results.html" if request.htmx else "registry/directory.html"  # type: ignore[attr-defined]
-    return render(request, template, {"page": page, "query": query, "params": query.as_params()}, status=status)
+    return render(
+        request,
+        template,
+        {"page": page, "query": query, "params": query.as_params()},
+        status=status,
+    )
 
 
 def directory_download(request: HttpRequest, fmt: str) -> HttpResponse:
     query = _directory_query(request)
     if query is None:
-        return HttpResponse(_("Bad filter; nothing to download."), status=400, content_type="text/plain")
+        return HttpResponse(
+            _("Bad filter; nothing to download."), status=400, content_type="text/plain"
+        )
     if fmt not in EXPORT_TYPES:
         raise Http404
     body = export_organizations(fmt, directory.filtered_organizations(query))
@@ -170,15 +214,21 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
     for membership in org.hub_memberships.all():
         hubs[membership.hub].append(membership)
     can_edit = permissions.can_edit_organization(request.user, org)
-    return render(request, "registry/organization.html", {
-        "org": org,
-        "hubs": dict(hubs),
-        "can_edit": can_edit,
-        "map_svg": maps.render_region_svg(
-            [maps.MapPoint(org.lat, org.lon, pick(org, "name", _language()), "", "hub")],
-            language=_language(),
-        ) if org.lat is not None and org.lon is not None else "",
-    })
+    return render(
+        request,
+        "registry/organization.html",
+        {
+            "org": org,
+            "hubs": dict(hubs),
+            "can_edit": can_edit,
+            "map_svg": maps.render_region_svg(
+                [maps.MapPoint(org.lat, org.lon, pick(org, "name", _language()), "", "hub")],
+                language=_language(),
+            )
+            if org.lat is not None and org.lon is not None
+            else "",
+        },
+    )
 
 
 @login_required
@@ -190,28 +240,41 @@ def organization_edit(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = update_profile(org, form.cleaned_data, user=request.user)
         if changes:
-            messages.success(request, _("Saved. Changed: %(fields)s.") % {"fields": ", ".join(changes)})
+            messages.success(
+                request, _("Saved. Changed: %(fields)s.") % {"fields": ", ".join(changes)}
+            )
         else:
             messages.info(request, _("Nothing changed."))
         return redirect("registry:organization", key=org.key)
     status = 400 if request.method == "POST" else 200
-    return render(request, "registry/organization_edit.html", {"org": org, "form": form}, status=status)
+    return render(
+        request, "registry/organization_edit.html", {"org": org, "form": form}, status=status
+    )
 
 
 @login_required
 def organization_history(request: HttpRequest, key: str) -> HttpResponse:
     org = get_object_or_404(Organization, key=key)
     if not permissions.can_view_history(request.user, org):
-        raise PermissionDenied(_("Only the organisation's members and the secretariat see its history."))
-    return render(request, "registry/organization_history.html",
-                  {"org": org, "records": history_for(org)[:200]})
+        raise PermissionDenied(
+            _("Only the organisation's members and the secretariat see its history.")
+        )
+    return render(
+        request,
+        "registry/organization_history.html",
+        {"org": org, "records": history_for(org)[:200]},
+    )
 
 
 def open_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "registry/open_data.html", {
-        "total": Organization.objects.count(),
-        "formats": list(EXPORT_TYPES),
-    })
+    return render(
+        request,
+        "registry/open_data.html",
+        {
+            "total": Organization.objects.count(),
+            "formats": list(EXPORT_TYPES),
+        },
+    )
 
 
 def open_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -237,11 +300,14 @@ def import_page(request: HttpRequest) -> HttpResponse:
             status = 200 if report.ok else 400
         else:
             status = 400
-    return render(request, "registry/import.html", {
-        "form": form,
-        "report": report,
-        "report_json": json.dumps(report.as_dict(), ensure_ascii=False) if report else "",
-        "runs": ImportRun.objects.select_related("user")[:10],
-    }, status=status)
-
-
+    return render(
+        request,
+        "registry/import.html",
+        {
+            "form": form,
+            "report": report,
+            "report_json": json.dumps(report.as_dict(), ensure_ascii=False) if report else "",
+            "runs": ImportRun.objects.select_related("user")[:10],
+        },
+        status=status,
+    )

@@ -6,33 +6,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChangeRecord',
+            name="ChangeRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('time', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('object_id', models.CharField(max_length=64, verbose_name='record id')),
-                ('object_repr', models.CharField(max_length=300, verbose_name='record')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Updated'), ('delete', 'Deleted')], max_length=10, verbose_name='action')),
-                ('channel', models.CharField(help_text='How the change came in: a form, the admin, an import file, the dataset.', max_length=200, verbose_name='channel')),
-                ('changes', models.JSONField(default=dict, help_text='Field name → [old value, new value].', verbose_name='changes')),
-                ('content_type', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='contenttypes.contenttype', verbose_name='record type')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "time",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
+                ),
+                ("object_id", models.CharField(max_length=64, verbose_name="record id")),
+                ("object_repr", models.CharField(max_length=300, verbose_name="record")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Updated"),
+                            ("delete", "Deleted"),
+                        ],
+                        max_length=10,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        help_text="How the change came in: a form, the admin, an import file, the dataset.",
+                        max_length=200,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "changes",
+                    models.JSONField(
+                        default=dict,
+                        help_text="Field name → [old value, new value].",
+                        verbose_name="changes",
+                    ),
+                ),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="record type",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'change record',
-                'verbose_name_plural': 'change records',
-                'ordering': ['-time', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id'], name='change_object_idx')],
+                "verbose_name": "change record",
+                "verbose_name_plural": "change records",
+                "ordering": ["-time", "-id"],
+                "indexes": [
+                    models.Index(fields=["content_type", "object_id"], name="change_object_idx")
+                ],
             },
         ),
     ]

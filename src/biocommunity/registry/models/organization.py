@@ -94,10 +94,7 @@ class Organization(Sourced):
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(lat__isnull=True) & models.Q(lon__isnull=True))
-                | (
-                    models.Q(lat__gte=-90, lat__lte=90)
-                    & models.Q(lon__gte=-180, lon__lte=180)
-                ),
+                | (models.Q(lat__gte=-90, lat__lte=90) & models.Q(lon__gte=-180, lon__lte=180)),
                 name="organization_coordinates_valid",
                 violation_error_message=_(
                     "Latitude and longitude must both be given, within ±90 and ±180."
@@ -122,7 +119,7 @@ class Organization(Sourced):
 
     @property
     def kind_labels(self) -> list[str]:
-        return [str(OrganizationKind(c)._label_) for c in self.kind_codes]  # type: ignore[attr-defined]
+        return [str(OrganizationKind(c).label) for c in self.kind_codes]
 
 
 class Classification(models.Model):
@@ -201,7 +198,9 @@ class OrganizationMember(models.Model):
         related_name="organization_membership",
     )
     organization = models.ForeignKey(
-        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="members",
     )
     since = models.DateTimeField(_("since"), auto_now_add=True)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from biocommunity.registry.choices import (
@@ -75,24 +75,47 @@ def parse_query(params: Mapping[str, Any]) -> DirectoryQuery:
 
     q = get("q")
     if len(q) > MAX_QUERY_LENGTH:
-        errors.append({"field": "q", "message": _("The search text is longer than %(n)s characters.")
-                       % {"n": MAX_QUERY_LENGTH}})
+        errors.append(
+            {
+                "field": "q",
+                "message": _("The search text is longer than %(n)s characters.")
+                % {"n": MAX_QUERY_LENGTH},
+            }
+        )
     kind = get("kind")
     if kind and kind not in OrganizationKind.values:
-        errors.append({"field": "kind", "message": _("Unknown kind '%(v)s'; known: %(known)s.")
-                       % {"v": kind, "known": ", ".join(OrganizationKind.values)}})
+        errors.append(
+            {
+                "field": "kind",
+                "message": _("Unknown kind '%(v)s'; known: %(known)s.")
+                % {"v": kind, "known": ", ".join(OrganizationKind.values)},
+            }
+        )
     function = get("function")
     if function and function not in HubFunction.values:
-        errors.append({"field": "function", "message": _("Unknown function '%(v)s'; known: %(known)s.")
-                       % {"v": function, "known": ", ".join(HubFunction.values)}})
+        errors.append(
+            {
+                "field": "function",
+                "message": _("Unknown function '%(v)s'; known: %(known)s.")
+                % {"v": function, "known": ", ".join(HubFunction.values)},
+            }
+        )
     hub = get("hub")
     if hub and not Hub.objects.filter(key=hub).exists():
         errors.append({"field": "hub", "message": _("Unknown hub '%(v)s'.") % {"v": hub}})
     domain_raw = get("domain")
     domain: int | None = None
     if domain_raw:
-        if not domain_raw.isdigit() or not MarketDomain.objects.filter(number=int(domain_raw)).exists():
-            errors.append({"field": "domain", "message": _("Unknown market domain '%(v)s'.") % {"v": domain_raw}})
+        if (
+            not domain_raw.isdigit()
+            or not MarketDomain.objects.filter(number=int(domain_raw)).exists()
+        ):
+            errors.append(
+                {
+                    "field": "domain",
+                    "message": _("Unknown market domain '%(v)s'.") % {"v": domain_raw},
+                }
+            )
         else:
             domain = int(domain_raw)
     prefecture_raw = get("prefecture")
@@ -100,22 +123,44 @@ def parse_query(params: Mapping[str, Any]) -> DirectoryQuery:
     if prefecture_raw:
         code = resolve_prefecture(prefecture_raw)
         if code is None or code not in PREFECTURE_CODES:
-            errors.append({"field": "prefecture", "message": _("Unknown prefecture '%(v)s'.") % {"v": prefecture_raw}})
+            errors.append(
+                {
+                    "field": "prefecture",
+                    "message": _("Unknown prefecture '%(v)s'.") % {"v": prefecture_raw},
+                }
+            )
         else:
             prefecture = code
     page = _positive_int(get("page"), "page", 1, errors, maximum=10**6)
-    page_size = _positive_int(get("page_size"), "page_size", DEFAULT_PAGE_SIZE, errors, maximum=MAX_PAGE_SIZE)
+    page_size = _positive_int(
+        get("page_size"), "page_size", DEFAULT_PAGE_SIZE, errors, maximum=MAX_PAGE_SIZE
+    )
     if errors:
         raise InvalidQuery(errors)
-    return DirectoryQuery(q=q, kind=kind, hub=hub, function=function, domain=domain,
-                          prefecture=prefecture, page=page, page_size=page_size)
+    return DirectoryQuery(
+        q=q,
+        kind=kind,
+        hub=hub,
+        function=function,
+        domain=domain,
+        prefecture=prefecture,
+        page=page,
+        page_size=page_size,
+    )
 
 
-def _positive_int(raw: str, name: str, default: int, errors: list[dict[str, str]], *, maximum: int) -> int:
+def _positive_int(
+    raw: str, name: str, default: int, errors: list[dict[str, str]], *, maximum: int
+) -> int:
     if not raw:
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        errors.append({"field": name, "message": _("Must be a whole number from 1 to %(max)s.") % {"max": maximum}})
+        errors.append(
+            {
+                "field": name,
+                "message": _("Must be a whole number from 1 to %(max)s.") % {"max": maximum},
+            }
+        )
         return default
     return int(raw)
 
@@ -125,7 +170,9 @@ def _filtered(query: DirectoryQuery, *, skip: str = "") -> QuerySet[Organization
     for term in search_terms(query.q):
         qs = qs.filter(search_text__contains=term)
     if query.kind and skip != "kind":
-        qs = qs.filter(Exists(Classification.objects.filter(organization=OuterRef("pk"), kind=query.kind)))
+        qs = qs.filter(
+            Exists(Classification.objects.filter(organization=OuterRef("pk"), kind=query.kind))
+        )
     if (query.hub or query.function) and skip not in ("hub", "function"):
         memberships = HubMembership.objects.filter(organization=OuterRef("pk"))
         if query.hub:
@@ -134,8 +181,13 @@ def _filtered(query: DirectoryQuery, *, skip: str = "") -> QuerySet[Organization
             memberships = memberships.filter(function=query.function)
         qs = qs.filter(Exists(memberships))
     if query.domain and skip != "domain":
-        qs = qs.filter(Exists(OrganizationMarketDomain.objects.filter(
-            organization=OuterRef("pk"), domain__number=query.domain)))
+        qs = qs.filter(
+            Exists(
+                OrganizationMarketDomain.objects.filter(
+                    organization=OuterRef("pk"), domain__number=query.domain
+                )
+            )
+        )
     if query.prefecture and skip != "prefecture":
         qs = qs.filter(prefecture=query.prefecture)
     return qs
@@ -177,7 +229,9 @@ class DirectoryPage:
         return self.query.page > 1
 
 
-def search(query: DirectoryQuery, *, with_facets: bool = True, language: str = "ja") -> DirectoryPage:
+def search(
+    query: DirectoryQuery, *, with_facets: bool = True, language: str = "ja"
+) -> DirectoryPage:
     """One page of results with each facet's counts (a facet ignores its own filter)."""
     qs = filtered_organizations(query)
     total = qs.count()
@@ -200,7 +254,8 @@ def facets(query: DirectoryQuery, *, language: str = "ja") -> dict[str, list[Fac
 
     kind_counts = dict(
         Classification.objects.filter(organization__in=_filtered(query, skip="kind"))
-        .values_list("kind").annotate(n=Count("organization", distinct=True))
+        .values_list("kind")
+        .annotate(n=Count("organization", distinct=True))
     )
     result["kind"] = [
         FacetValue(value, str(label), kind_counts[value], value == query.kind)
@@ -211,15 +266,18 @@ def facets(query: DirectoryQuery, *, language: str = "ja") -> dict[str, list[Fac
     base_hub = _filtered(query, skip="hub")
     hub_counts = dict(
         HubMembership.objects.filter(organization__in=base_hub)
-        .values_list("hub__key").annotate(n=Count("organization", distinct=True))
+        .values_list("hub__key")
+        .annotate(n=Count("organization", distinct=True))
     )
     hubs = Hub.objects.filter(key__in=hub_counts).order_by("number", "key")
     result["hub"] = [
-        FacetValue(h.key, h.name_en if en else h.name_ja, hub_counts[h.key], h.key == query.hub) for h in hubs
+        FacetValue(h.key, h.name_en if en else h.name_ja, hub_counts[h.key], h.key == query.hub)
+        for h in hubs
     ]
     function_counts = dict(
         HubMembership.objects.filter(organization__in=base_hub)
-        .values_list("function").annotate(n=Count("organization", distinct=True))
+        .values_list("function")
+        .annotate(n=Count("organization", distinct=True))
     )
     result["function"] = [
         FacetValue(value, str(label), function_counts[value], value == query.function)
@@ -228,16 +286,24 @@ def facets(query: DirectoryQuery, *, language: str = "ja") -> dict[str, list[Fac
     ]
     domain_counts = dict(
         OrganizationMarketDomain.objects.filter(organization__in=_filtered(query, skip="domain"))
-        .values_list("domain__number").annotate(n=Count("organization", distinct=True))
+        .values_list("domain__number")
+        .annotate(n=Count("organization", distinct=True))
     )
     result["domain"] = [
-        FacetValue(str(d.number), f"{d.number}. {d.name_en if en else d.name_ja}", domain_counts[d.number],
-                   d.number == query.domain)
+        FacetValue(
+            str(d.number),
+            f"{d.number}. {d.name_en if en else d.name_ja}",
+            domain_counts[d.number],
+            d.number == query.domain,
+        )
         for d in MarketDomain.objects.filter(number__in=domain_counts)
     ]
     prefecture_counts = (
-        _filtered(query, skip="prefecture").exclude(prefecture="")
-        .values_list("prefecture").annotate(n=Count("pk")).order_by("prefecture")
+        _filtered(query, skip="prefecture")
+        .exclude(prefecture="")
+        .values_list("prefecture")
+        .annotate(n=Count("pk"))
+        .order_by("prefecture")
     )
     result["prefecture"] = [
         FacetValue(code, prefecture_name(code, language), n, code == query.prefecture)

@@ -209,13 +209,20 @@ def parse_organization_table(
     for required in REQUIRED_COLUMNS:
         if required not in table.headers:
             errors.append(
-                RowError(1, required, "", _("Required column '%(column)s' is missing.")
-                         % {"column": required})
+                RowError(
+                    1,
+                    required,
+                    "",
+                    _("Required column '%(column)s' is missing.") % {"column": required},
+                )
             )
     duplicates = [h for h in set(table.headers) if table.headers.count(h) > 1]
     for header in duplicates:
-        errors.append(RowError(1, header, header, _("Column '%(column)s' appears twice.")
-                               % {"column": header}))
+        errors.append(
+            RowError(
+                1, header, header, _("Column '%(column)s' appears twice.") % {"column": header}
+            )
+        )
     if errors:
         return [], errors
 
@@ -235,7 +242,9 @@ def parse_organization_table(
             check.error("key", key, _("A key uses only a-z, 0-9 and single hyphens (max. 80)."))
         elif key in seen_keys:
             check.error(
-                "key", key, _("Duplicate key: already used on row %(row)s.") % {"row": seen_keys[key]}
+                "key",
+                key,
+                _("Duplicate key: already used on row %(row)s.") % {"row": seen_keys[key]},
             )
         else:
             seen_keys[key] = number
@@ -250,8 +259,11 @@ def parse_organization_table(
             value = cells.get(name, "")
             limit = MAX_LENGTHS.get(name)
             if limit and len(value) > limit:
-                check.error(name, value[:40], _("Too long: at most %(limit)s characters.")
-                            % {"limit": limit})
+                check.error(
+                    name,
+                    value[:40],
+                    _("Too long: at most %(limit)s characters.") % {"limit": limit},
+                )
                 continue
             item.values[name] = value
 
@@ -261,20 +273,28 @@ def parse_organization_table(
         if "country" in present:
             country = country.upper() or "JP"
             if not re.fullmatch(r"[A-Z]{2}", country):
-                check.error("country", cells["country"], _("Write a two-letter country code (JP, US …)."))
+                check.error(
+                    "country", cells["country"], _("Write a two-letter country code (JP, US …).")
+                )
             item.values["country"] = country
         if "prefecture" in present:
             raw = cells.get("prefecture", "")
             code = resolve_prefecture(raw) if raw else ""
             if raw and code is None:
-                check.error("prefecture", raw, _("Unknown prefecture: write e.g. 東京都, Tokyo or 13."))
+                check.error(
+                    "prefecture", raw, _("Unknown prefecture: write e.g. 東京都, Tokyo or 13.")
+                )
             elif code and country != "JP":
-                check.error("prefecture", raw, _("A prefecture is only for organisations in Japan."))
+                check.error(
+                    "prefecture", raw, _("A prefecture is only for organisations in Japan.")
+                )
             item.values["prefecture"] = code or ""
         if "website" in present and item.values.get("website"):
             check.run("website", item.values["website"], url_validator)
         if item.values.get("corporate_number"):
-            check.run("corporate_number", item.values["corporate_number"], validate_corporate_number)
+            check.run(
+                "corporate_number", item.values["corporate_number"], validate_corporate_number
+            )
         if item.values.get("ror_id"):
             check.run("ror_id", item.values["ror_id"], validate_ror_id)
         if item.values.get("as_of"):
@@ -355,7 +375,10 @@ def parse_organization_table(
                     check.error(
                         "hubs",
                         part,
-                        _("Unknown function '%(function)s'. Write hub:function, functions: %(known)s.")
+                        _(
+                            "Unknown function '%(function)s'. Write hub:function; "
+                            "functions: %(known)s."
+                        )
                         % {"function": function, "known": ", ".join(HubFunction.values)},
                     )
                 else:
@@ -383,8 +406,12 @@ def parse_organization_table(
             if existing_keys is None and Organization.objects.filter(key=item.parent_key).exists():
                 continue
             errors.append(
-                RowError(item.row, "parent", item.parent_key,
-                         _("Unknown parent key: no organisation has it."))
+                RowError(
+                    item.row,
+                    "parent",
+                    item.parent_key,
+                    _("Unknown parent key: no organisation has it."),
+                )
             )
     return rows, errors
 
@@ -465,7 +492,9 @@ def apply_organization_rows(
         parent_ids.update(dict(Organization.objects.filter(key__in=chunk).values_list("key", "pk")))
     for item in rows:
         if item.has_parent:
-            existing[item.key].parent_id = parent_ids.get(item.parent_key) if item.parent_key else None
+            existing[item.key].parent_id = (
+                parent_ids.get(item.parent_key) if item.parent_key else None
+            )
 
     link_changes = _apply_links(rows, existing, community, default_source, default_as_of)
 
@@ -476,21 +505,35 @@ def apply_organization_rows(
     for item in rows:
         org = existing[item.key]
         if item.key in created_keys:
-            changes = {k: [None, v] for k, v in snapshot(org, TRACKED_FIELDS).items() if v not in ("", None)}
+            changes = {
+                k: [None, v]
+                for k, v in snapshot(org, TRACKED_FIELDS).items()
+                if v not in ("", None)
+            }
             changes.update(link_changes.get(item.key, {}))
-            records.append(build_record(org, action=ChangeAction.CREATE, changes=changes,
-                                        user=user, channel=channel))
+            records.append(
+                build_record(
+                    org, action=ChangeAction.CREATE, changes=changes, user=user, channel=channel
+                )
+            )
             continue
         changes = diff(before[item.key], snapshot(org, TRACKED_FIELDS))
         changes.update(link_changes.get(item.key, {}))
         if changes:
             refresh_search_text(org)
             updated.append(org)
-            records.append(build_record(org, action=ChangeAction.UPDATE, changes=changes,
-                                        user=user, channel=channel))
+            records.append(
+                build_record(
+                    org, action=ChangeAction.UPDATE, changes=changes, user=user, channel=channel
+                )
+            )
         else:
             unchanged += 1
-    save_fields = [f for f in TRACKED_FIELDS if f != "parent_id"] + ["parent", "search_text", "updated_at"]
+    save_fields = [f for f in TRACKED_FIELDS if f != "parent_id"] + [
+        "parent",
+        "search_text",
+        "updated_at",
+    ]
     Organization.objects.bulk_update(updated, save_fields, batch_size=CHUNK)
     parented = [existing[r.key] for r in rows if r.has_parent and r.key in created_keys]
     Organization.objects.bulk_update(parented, ["parent"], batch_size=CHUNK)
@@ -513,19 +556,26 @@ def _apply_links(
     if kind_rows:
         current: dict[int, list[str]] = defaultdict(list)
         for chunk in _chunks([ids[r.key] for r in kind_rows]):
-            for org_id, kind in Classification.objects.filter(organization_id__in=chunk).values_list(
-                "organization_id", "kind"
-            ):
+            for org_id, kind in Classification.objects.filter(
+                organization_id__in=chunk
+            ).values_list("organization_id", "kind"):
                 current[org_id].append(kind)
         replace = [r for r in kind_rows if sorted(current[ids[r.key]]) != r.kinds]
         for chunk in _chunks([ids[r.key] for r in replace]):
             Classification.objects.filter(organization_id__in=chunk).delete()
         Classification.objects.bulk_create(
-            [Classification(organization_id=ids[r.key], kind=k) for r in replace for k in r.kinds or []],
+            [
+                Classification(organization_id=ids[r.key], kind=k)
+                for r in replace
+                for k in r.kinds or []
+            ],
             batch_size=CHUNK,
         )
         for r in replace:
-            changes[r.key]["kinds"] = [";".join(sorted(current[ids[r.key]])), ";".join(r.kinds or [])]
+            changes[r.key]["kinds"] = [
+                ";".join(sorted(current[ids[r.key]])),
+                ";".join(r.kinds or []),
+            ]
 
     hub_rows = [r for r in rows if r.hubs is not None]
     if hub_rows and community is not None:
@@ -539,18 +589,28 @@ def _apply_links(
                 current_hubs[org_id].append((hub_names[hub_id], function))
         replace = [r for r in hub_rows if sorted(current_hubs[ids[r.key]]) != r.hubs]
         for chunk in _chunks([ids[r.key] for r in replace]):
-            HubMembership.objects.filter(organization_id__in=chunk, hub__community=community).delete()
+            HubMembership.objects.filter(
+                organization_id__in=chunk, hub__community=community
+            ).delete()
         HubMembership.objects.bulk_create(
             [
-                HubMembership(organization_id=ids[r.key], hub_id=hubs[h], function=f,
-                              source=default_source, as_of=default_as_of)
+                HubMembership(
+                    organization_id=ids[r.key],
+                    hub_id=hubs[h],
+                    function=f,
+                    source=default_source,
+                    as_of=default_as_of,
+                )
                 for r in replace
                 for h, f in r.hubs or []
             ],
             batch_size=CHUNK,
         )
         for r in replace:
-            changes[r.key]["hubs"] = [format_hubs(current_hubs[ids[r.key]]), format_hubs(r.hubs or [])]
+            changes[r.key]["hubs"] = [
+                format_hubs(current_hubs[ids[r.key]]),
+                format_hubs(r.hubs or []),
+            ]
 
     domain_rows = [r for r in rows if r.market_domains is not None]
     if domain_rows:
@@ -562,13 +622,19 @@ def _apply_links(
                 organization_id__in=chunk
             ).values_list("organization_id", "domain_id"):
                 current_domains[org_id].append(domain_numbers[domain_id])
-        replace = [r for r in domain_rows if sorted(current_domains[ids[r.key]]) != r.market_domains]
+        replace = [
+            r for r in domain_rows if sorted(current_domains[ids[r.key]]) != r.market_domains
+        ]
         for chunk in _chunks([ids[r.key] for r in replace]):
             OrganizationMarketDomain.objects.filter(organization_id__in=chunk).delete()
         OrganizationMarketDomain.objects.bulk_create(
             [
-                OrganizationMarketDomain(organization_id=ids[r.key], domain_id=domains[n],
-                                         source=default_source, as_of=default_as_of)
+                OrganizationMarketDomain(
+                    organization_id=ids[r.key],
+                    domain_id=domains[n],
+                    source=default_source,
+                    as_of=default_as_of,
+                )
                 for r in replace
                 for n in r.market_domains or []
             ],
@@ -576,7 +642,10 @@ def _apply_links(
         )
         for r in replace:
             old = ";".join(str(n) for n in sorted(current_domains[ids[r.key]]))
-            changes[r.key]["market_domains"] = [old, ";".join(str(n) for n in r.market_domains or [])]
+            changes[r.key]["market_domains"] = [
+                old,
+                ";".join(str(n) for n in r.market_domains or []),
+            ]
     return changes
 
 
@@ -613,8 +682,15 @@ def import_organizations(
     from django.conf import settings
 
     if len(data) > settings.BIOCOMMUNITY_IMPORT_MAX_BYTES:
-        report.errors.append(RowError(0, "", file_name, _("The file is larger than %(mb)s MB.")
-                                      % {"mb": settings.BIOCOMMUNITY_IMPORT_MAX_BYTES // 2**20}))
+        report.errors.append(
+            RowError(
+                0,
+                "",
+                file_name,
+                _("The file is larger than %(mb)s MB.")
+                % {"mb": settings.BIOCOMMUNITY_IMPORT_MAX_BYTES // 2**20},
+            )
+        )
         return report
     community = community or default_community()
     try:
@@ -624,7 +700,11 @@ def import_organizations(
         return report
     report.encoding = table.encoding
     report.rows = len(table.rows)
-    hub_keys = set(Hub.objects.filter(community=community).values_list("key", flat=True)) if community else set()
+    hub_keys = (
+        set(Hub.objects.filter(community=community).values_list("key", flat=True))
+        if community
+        else set()
+    )
     domain_numbers = set(MarketDomain.objects.values_list("number", flat=True))
     rows, errors = parse_organization_table(table, hub_keys=hub_keys, domain_numbers=domain_numbers)
     if errors:
@@ -648,7 +728,11 @@ def import_organizations(
                 default_source=run.citation,
                 default_as_of=date.today().isoformat(),
             )
-            run.created, run.updated, run.unchanged = report.created, report.updated, report.unchanged
+            run.created, run.updated, run.unchanged = (
+                report.created,
+                report.updated,
+                report.unchanged,
+            )
             run.save(update_fields=["created", "updated", "unchanged"])
             report.run_id = run.pk
             if dry_run:
@@ -695,11 +779,18 @@ EXPORT_COLUMNS = [
 
 def export_queryset(queryset: QuerySet[Organization] | None = None) -> QuerySet[Organization]:
     qs = queryset if queryset is not None else Organization.objects.all()
-    return qs.select_related("parent").prefetch_related(
-        "classifications",
-        Prefetch("hub_memberships", queryset=HubMembership.objects.select_related("hub")),
-        Prefetch("market_domain_links", queryset=OrganizationMarketDomain.objects.select_related("domain")),
-    ).order_by("key")
+    return (
+        qs.select_related("parent")
+        .prefetch_related(
+            "classifications",
+            Prefetch("hub_memberships", queryset=HubMembership.objects.select_related("hub")),
+            Prefetch(
+                "market_domain_links",
+                queryset=OrganizationMarketDomain.objects.select_related("domain"),
+            ),
+        )
+        .order_by("key")
+    )
 
 
 def organization_record(org: Organization) -> dict[str, Any]:
@@ -818,6 +909,7 @@ def update_profile(
     if changes:
         refresh_search_text(organization)
         organization.save()
-        record_change(organization, action=ChangeAction.UPDATE, changes=changes, user=user,
-                      channel=channel)
+        record_change(
+            organization, action=ChangeAction.UPDATE, changes=changes, user=user, channel=channel
+        )
     return changes

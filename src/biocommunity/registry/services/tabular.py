@@ -21,7 +21,12 @@ class RowError:
     message: str
 
     def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
 
 
 class ImportFailed(Exception):
@@ -113,7 +118,9 @@ def read_csv(data: bytes) -> Table:
                     ]
                 )
             padded = [*values, *([""] * (len(headers) - len(values)))]
-            table.rows.append((number, {h: v.strip() for h, v in zip(headers, padded, strict=True)}))
+            table.rows.append(
+                (number, {h: v.strip() for h, v in zip(headers, padded, strict=True)})
+            )
     except csv.Error as exc:
         raise ImportFailed([RowError(reader.line_num, "", "", str(exc))]) from exc
     return table

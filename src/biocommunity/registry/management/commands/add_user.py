@@ -14,18 +14,32 @@ from biocommunity.registry.models import Organization, OrganizationMember
 
 
 class Command(BaseCommand):
-    help = "Create or update a user with a role: secretariat, reviewer, or member of an organisation."
+    help = (
+        "Create or update a user with a role: secretariat, reviewer, or member of an organisation."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", choices=["secretariat", "reviewer", "member"], required=True)
-        parser.add_argument("--organization", default="", help="organisation key (for --role member)")
-        parser.add_argument("--password-env", default="BIOCOMMUNITY_PASSWORD",
-                            help="environment variable holding the password (default BIOCOMMUNITY_PASSWORD)")
+        parser.add_argument(
+            "--organization", default="", help="organisation key (for --role member)"
+        )
+        parser.add_argument(
+            "--password-env",
+            default="BIOCOMMUNITY_PASSWORD",
+            help="environment variable holding the password (default BIOCOMMUNITY_PASSWORD)",
+        )
 
     @transaction.atomic
-    def handle(self, *args: Any, username: str, role: str, organization: str, password_env: str,
-               **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        username: str,
+        role: str,
+        organization: str,
+        password_env: str,
+        **options: Any,
+    ) -> None:
         password = os.environ.get(password_env, "")
         if not password:
             raise CommandError(f"set the password in ${password_env}")
@@ -49,6 +63,7 @@ class Command(BaseCommand):
             if role == "secretariat":
                 from django.contrib.auth.models import Permission
 
-                user.user_permissions.add(*Permission.objects.filter(
-                    content_type__app_label__in=["registry", "core"]))
+                user.user_permissions.add(
+                    *Permission.objects.filter(content_type__app_label__in=["registry", "core"])
+                )
         self.stdout.write(f"{'created' if created else 'updated'} {username} ({role})")

@@ -15,9 +15,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["organizations"])
         parser.add_argument("--format", choices=["csv", "json", "xlsx"], default="csv")
-        parser.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
+        parser.add_argument(
+            "--output", "-o", type=Path, help="file to write (default: standard output)"
+        )
 
-    def handle(self, *args: Any, what: str, format: str, output: Path | None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, what: str, format: str, output: Path | None, **options: Any
+    ) -> None:
         data = export_organizations(format)
         if output:
             output.write_bytes(data)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
@@ -21,12 +21,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("what", choices=["organizations"])
         parser.add_argument("file", type=Path)
-        parser.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check and count, change nothing"
+        )
         parser.add_argument("--community", default="", help="community whose hubs the file names")
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
-    def handle(self, *args: Any, what: str, file: Path, dry_run: bool, community: str, format: str,
-               **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        what: str,
+        file: Path,
+        dry_run: bool,
+        community: str,
+        format: str,
+        **options: Any,
+    ) -> None:
         if not file.is_file():
             raise CommandError(f"{file}: no such file")
         target = None
@@ -35,14 +45,17 @@ class Command(BaseCommand):
             if target is None:
                 raise CommandError(f"unknown community '{community}'")
         # The command line is the secretariat's own tool: it runs with their authority.
-        report = import_organizations(file.read_bytes(), file.name, dry_run=dry_run, community=target,
-                                      check_permission=False)
+        report = import_organizations(
+            file.read_bytes(), file.name, dry_run=dry_run, community=target, check_permission=False
+        )
         if format == "json":
             self.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
         else:
-            console = Console(file=self.stdout)
+            console = Console(file=cast("IO[str]", self.stdout))
             if report.errors:
-                table = Table(title=f"{file.name}: {len(report.errors)} problem(s), nothing imported")
+                table = Table(
+                    title=f"{file.name}: {len(report.errors)} problem(s), nothing imported"
+                )
                 for column in ("row", "column", "value", "problem"):
                     table.add_column(column)
                 for e in report.errors:
@@ -51,8 +64,9 @@ class Command(BaseCommand):
             else:
                 verb = "would be" if dry_run else "were"
                 console.print(
-                    f"{report.rows} row(s) read ({report.encoding}): {report.created} {verb} created, "
-                    f"{report.updated} {verb} updated, {report.unchanged} unchanged."
+                    f"{report.rows} row(s) read ({report.encoding}): "
+                    f"{report.created} {verb} created, {report.updated} {verb} updated, "
+                    f"{report.unchanged} unchanged."
                 )
         if report.errors:
             raise SystemExit(1)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
@@ -18,19 +18,32 @@ class Command(BaseCommand):
         parser.add_argument("--quiet", action="store_true", help="print only errors")
 
     def handle(self, *args: Any, name: str, quiet: bool, **options: Any) -> None:
-        console = Console(file=self.stdout, stderr=False, quiet=quiet)
+        console = Console(file=cast("IO[str]", self.stdout), quiet=quiet)
         try:
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                          console=console, transient=True) as progress:
+            with Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as progress:
                 task = progress.add_task(f"loading {name}")
-                report = load_dataset(name, progress=lambda label: progress.update(
-                    task, description=f"loading {name}: {label}"))
+                report = load_dataset(
+                    name,
+                    progress=lambda label: progress.update(
+                        task, description=f"loading {name}: {label}"
+                    ),
+                )
         except DatasetError as exc:
-            raise CommandError("dataset is invalid; nothing was loaded:\n" + "\n".join(exc.problems)) from exc
+            raise CommandError(
+                "dataset is invalid; nothing was loaded:\n" + "\n".join(exc.problems)
+            ) from exc
         table = Table(title=f"dataset {name}")
         for column in ("records", "created", "updated", "unchanged"):
             table.add_column(column, justify="right" if column != "records" else "left")
         for label, counts in report.counts.items():
-            table.add_row(label, str(counts["created"]), str(counts["updated"]), str(counts["unchanged"]))
+            table.add_row(
+                label, str(counts["created"]), str(counts["updated"]), str(counts["unchanged"])
+            )
         console.print(table)
         console.print(f"{report.changed} record(s) created or updated.")
