@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,9 +12,21 @@ from django.utils.translation import gettext_lazy as _
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
+def is_partial_date(value: str) -> bool:
+    """YYYY, YYYY-MM or a real calendar day YYYY-MM-DD."""
+    if not PARTIAL_DATE.match(value):
+        return False
+    if len(value) == 10:
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            return False
+    return True
+
+
 def validate_partial_date(value: str) -> None:
     """Accept YYYY, YYYY-MM or YYYY-MM-DD: the seeds often state only a year or a month."""
-    if value and not PARTIAL_DATE.match(value):
+    if value and not is_partial_date(value):
         raise ValidationError(
             _("%(value)s is not a date: write YYYY, YYYY-MM or YYYY-MM-DD."),
             params={"value": value},

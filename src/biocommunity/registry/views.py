@@ -240,8 +240,9 @@ def organization_edit(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         changes = update_profile(org, form.cleaned_data, user=request.user)
         if changes:
+            labels = [str(Organization._meta.get_field(name).verbose_name) for name in changes]
             messages.success(
-                request, _("Saved. Changed: %(fields)s.") % {"fields": ", ".join(changes)}
+                request, _("Saved. Changed: %(fields)s.") % {"fields": ", ".join(labels)}
             )
         else:
             messages.info(request, _("Nothing changed."))

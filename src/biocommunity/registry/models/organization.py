@@ -94,7 +94,11 @@ class Organization(Sourced):
         constraints = [
             models.CheckConstraint(
                 condition=(models.Q(lat__isnull=True) & models.Q(lon__isnull=True))
-                | (models.Q(lat__gte=-90, lat__lte=90) & models.Q(lon__gte=-180, lon__lte=180)),
+                | (
+                    models.Q(lat__isnull=False, lon__isnull=False)
+                    & models.Q(lat__gte=-90, lat__lte=90)
+                    & models.Q(lon__gte=-180, lon__lte=180)
+                ),
                 name="organization_coordinates_valid",
                 violation_error_message=_(
                     "Latitude and longitude must both be given, within ±90 and ±180."

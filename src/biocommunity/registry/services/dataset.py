@@ -12,7 +12,7 @@ import yaml
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
-from biocommunity.core.provenance import PARTIAL_DATE
+from biocommunity.core.provenance import is_partial_date
 from biocommunity.registry.choices import CommunityKind, CouncilRole, HubFunction, ProgrammeKind
 from biocommunity.registry.models import (
     Community,
@@ -105,7 +105,7 @@ class _Reader:
             )
             return []
         for number, row in table.rows:
-            if row.get("as_of") and not PARTIAL_DATE.match(row["as_of"]):
+            if row.get("as_of") and not is_partial_date(row["as_of"]):
                 self.problem(
                     name,
                     number,

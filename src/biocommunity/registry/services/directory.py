@@ -107,7 +107,7 @@ def parse_query(params: Mapping[str, Any]) -> DirectoryQuery:
     domain: int | None = None
     if domain_raw:
         if (
-            not domain_raw.isdigit()
+            not (domain_raw.isascii() and domain_raw.isdigit())
             or not MarketDomain.objects.filter(number=int(domain_raw)).exists()
         ):
             errors.append(
@@ -154,7 +154,7 @@ def _positive_int(
 ) -> int:
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= maximum:
         errors.append(
             {
                 "field": name,
@@ -173,12 +173,15 @@ def _filtered(query: DirectoryQuery, *, skip: str = "") -> QuerySet[Organization
         qs = qs.filter(
             Exists(Classification.objects.filter(organization=OuterRef("pk"), kind=query.kind))
         )
-    if (query.hub or query.function) and skip not in ("hub", "function"):
+    hub = query.hub if skip != "hub" else ""
+    function = query.function if skip != "function" else ""
+    if hub or function:
+        # One membership must match both: the function is served in that hub.
         memberships = HubMembership.objects.filter(organization=OuterRef("pk"))
-        if query.hub:
-            memberships = memberships.filter(hub__key=query.hub)
-        if query.function:
-            memberships = memberships.filter(function=query.function)
+        if hub:
+            memberships = memberships.filter(hub__key=hub)
+        if function:
+            memberships = memberships.filter(function=function)
         qs = qs.filter(Exists(memberships))
     if query.domain and skip != "domain":
         qs = qs.filter(
@@ -263,21 +266,26 @@ def facets(query: DirectoryQuery, *, language: str = "ja") -> dict[str, list[Fac
         if kind_counts.get(value)
     ]
 
-    base_hub = _filtered(query, skip="hub")
+    hub_memberships = HubMembership.objects.filter(organization__in=_filtered(query, skip="hub"))
+    if query.function:
+        hub_memberships = hub_memberships.filter(function=query.function)
     hub_counts = dict(
-        HubMembership.objects.filter(organization__in=base_hub)
-        .values_list("hub__key")
-        .annotate(n=Count("organization", distinct=True))
+        hub_memberships.values_list("hub__key").annotate(n=Count("organization", distinct=True))
     )
     hubs = Hub.objects.filter(key__in=hub_counts).order_by("number", "key")
     result["hub"] = [
         FacetValue(h.key, h.name_en if en else h.name_ja, hub_counts[h.key], h.key == query.hub)
         for h in hubs
     ]
+    function_memberships = HubMembership.objects.filter(
+        organization__in=_filtered(query, skip="function")
+    )
+    if query.hub:
+        function_memberships = function_memberships.filter(hub__key=query.hub)
     function_counts = dict(
-        HubMembership.objects.filter(organization__in=base_hub)
-        .values_list("function")
-        .annotate(n=Count("organization", distinct=True))
+        function_memberships.values_list("function").annotate(
+            n=Count("organization", distinct=True)
+        )
     )
     result["function"] = [
         FacetValue(value, str(label), function_counts[value], value == query.function)

@@ -320,22 +320,28 @@ def parse_organization_table(
             elif lat_raw:
                 lat = _parse_float(check, "lat", lat_raw)
                 lon = _parse_float(check, "lon", lon_raw)
-                if lat is not None and not -90 <= lat <= 90:
+                la0, la1, lo0, lo1 = JAPAN_BOUNDS
+                swapped = (
+                    lat is not None
+                    and lon is not None
+                    and country == "JP"
+                    and la0 <= lon <= la1
+                    and lo0 <= lat <= lo1
+                )
+                if swapped:
+                    check.error(
+                        "lat",
+                        f"{lat_raw}, {lon_raw}",
+                        _("This point is outside Japan: are latitude and longitude swapped?"),
+                    )
+                elif lat is not None and not -90 <= lat <= 90:
                     check.error("lat", lat_raw, _("Latitude must be between -90 and 90."))
                 elif lon is not None and not -180 <= lon <= 180:
                     check.error("lon", lon_raw, _("Longitude must be between -180 and 180."))
                 elif lat is not None and lon is not None:
-                    la0, la1, lo0, lo1 = JAPAN_BOUNDS
                     if country == "JP" and not (la0 <= lat <= la1 and lo0 <= lon <= lo1):
-                        hint = (
-                            _(" Are latitude and longitude swapped?")
-                            if la0 <= lon <= la1 and lo0 <= lat <= lo1
-                            else ""
-                        )
                         check.error(
-                            "lat",
-                            f"{lat_raw}, {lon_raw}",
-                            _("This point is outside Japan.") + hint,
+                            "lat", f"{lat_raw}, {lon_raw}", _("This point is outside Japan.")
                         )
                     item.values["lat"], item.values["lon"] = round(lat, 6), round(lon, 6)
             else:
@@ -469,9 +475,12 @@ def apply_organization_rows(
         else:
             before[item.key] = snapshot(org, TRACKED_FIELDS)
         for name, value in item.values.items():
+            # An empty source/as_of cell keeps what the record already says.
+            if name in ("source", "as_of") and not value:
+                continue
             setattr(org, name, value)
-        if org.pk is None or "source" in item.values:
-            org.source = item.values.get("source") or org.source or default_source
+        if not org.source:
+            org.source = default_source
         if not org.as_of:
             org.as_of = default_as_of
         existing[item.key] = org
@@ -837,13 +846,20 @@ def _flat(record: dict[str, Any]) -> dict[str, str]:
         "kinds": ";".join(record["kinds"]),
         "hubs": format_hubs(hubs),
         "market_domains": ";".join(str(n) for n in record["market_domains"]),
-        "lat": "" if record["lat"] is None else f"{record['lat']:.6g}",
-        "lon": "" if record["lon"] is None else f"{record['lon']:.7g}",
+        "lat": _coordinate(record["lat"]),
+        "lon": _coordinate(record["lon"]),
         "listed": "" if listed is None else ("true" if listed else "false"),
         "parent": record["parent"] or "",
         "source": " | ".join(record["sources"]),
     }
     return {c: "" if values.get(c) is None else str(values[c]) for c in EXPORT_COLUMNS}
+
+
+def _coordinate(value: float | None) -> str:
+    """Six decimals (about 10 cm), as the import stores them, without trailing zeros."""
+    if value is None:
+        return ""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
 
 
 def iter_records(queryset: QuerySet[Organization] | None = None) -> Iterator[dict[str, Any]]:
