@@ -25,8 +25,11 @@ def test_every_own_command_is_documented() -> None:
 
 
 def test_every_environment_setting_is_documented() -> None:
-    sources = [ROOT / "src/biocommunity/settings.py", ROOT / "scripts/run_tests.py",
-               ROOT / "tests/browser/conftest.py"]
+    sources = [
+        ROOT / "src/biocommunity/settings.py",
+        ROOT / "scripts/run_tests.py",
+        ROOT / "tests/browser/conftest.py",
+    ]
     names: set[str] = set()
     for path in sources:
         text = path.read_text(encoding="utf-8")

@@ -108,7 +108,9 @@ def test_organization_record_shape(gtb: Community, client: Client) -> None:
 
 @pytest.mark.django_db
 def test_filter_by_text(gtb: Community, client: Client) -> None:
-    assert "kawasaki-city" in keys_of(get_json(client, "/api/organizations", q="川崎", page_size=200))
+    assert "kawasaki-city" in keys_of(
+        get_json(client, "/api/organizations", q="川崎", page_size=200)
+    )
     assert keys_of(get_json(client, "/api/organizations", q="かずさDNA")) == [
         "kazusa-dna-research-institute"
     ]
@@ -128,13 +130,17 @@ def test_filter_by_kind(gtb: Community, client: Client) -> None:
 def test_filter_by_hub_and_function(gtb: Community, client: Client) -> None:
     body = get_json(client, "/api/organizations", hub="kawasaki", page_size=200)
     in_hub = set(
-        HubMembership.objects.filter(hub__key="kawasaki").values_list("organization__key", flat=True)
+        HubMembership.objects.filter(hub__key="kawasaki").values_list(
+            "organization__key", flat=True
+        )
     )
     assert set(keys_of(body)) == in_hub
     assert "kawasaki-city" in in_hub
     assert all(any(h["hub"] == "kawasaki" for h in row["hubs"]) for row in body["results"])
 
-    body = get_json(client, "/api/organizations", hub="kawasaki", function="incubation", page_size=200)
+    body = get_json(
+        client, "/api/organizations", hub="kawasaki", function="incubation", page_size=200
+    )
     expected = set(
         HubMembership.objects.filter(hub__key="kawasaki", function="incubation").values_list(
             "organization__key", flat=True
@@ -343,8 +349,19 @@ def test_openapi_schema_lists_every_path(client: Client) -> None:
     assert schema["openapi"].startswith("3.")
     assert schema["info"]["title"]
     assert set(PATHS) <= set(schema["paths"])
-    list_parameters = {p["name"] for p in schema["paths"]["/api/organizations"]["get"]["parameters"]}
-    assert list_parameters >= {"q", "kind", "hub", "function", "domain", "prefecture", "page", "page_size"}
+    list_parameters = {
+        p["name"] for p in schema["paths"]["/api/organizations"]["get"]["parameters"]
+    }
+    assert list_parameters >= {
+        "q",
+        "kind",
+        "hub",
+        "function",
+        "domain",
+        "prefecture",
+        "page",
+        "page_size",
+    }
 
 
 @pytest.mark.django_db
@@ -358,7 +375,9 @@ def test_every_schema_path_answers_without_server_error(gtb: Community, client: 
             url = path
             if "{key}" in path:
                 collection = path.split("/")[2]
-                url = path.replace("{key}", EXAMPLE_KEYS[collection] if example == "example" else example)
+                url = path.replace(
+                    "{key}", EXAMPLE_KEYS[collection] if example == "example" else example
+                )
             elif example != "example":
                 continue
             response = client.get(url)

@@ -20,11 +20,21 @@ def keys(q: str = "", **params: Any) -> list[str]:
     return [o.key for o in page.organizations]
 
 
+def hub_members(hub: str, **filters: str) -> set[str]:
+    return set(
+        HubMembership.objects.filter(hub__key=hub, **filters).values_list(
+            "organization__key", flat=True
+        )
+    )
+
+
 def total(query: DirectoryQuery) -> int:
     return directory.search(query, with_facets=False).total
 
 
-def facet_mismatches(query: DirectoryQuery, names: tuple[str, ...]) -> list[tuple[str, str, int, int]]:
+def facet_mismatches(
+    query: DirectoryQuery, names: tuple[str, ...]
+) -> list[tuple[str, str, int, int]]:
     """(facet, value, facet count, total when the value is chosen) wherever the two disagree."""
     page = directory.search(query)
     wrong = []
@@ -44,9 +54,7 @@ def facet_mismatches(query: DirectoryQuery, names: tuple[str, ...]) -> list[tupl
 def test_kawasaki_in_japanese_finds_the_city_and_its_hub_organisations(gtb: Community) -> None:
     found = keys("川崎")
     assert {"kawasaki-city", "lise", "kbic", "kawasaki-municipal-hospitals"} <= set(found)
-    kawasaki_hub = set(
-        HubMembership.objects.filter(hub__key="kawasaki").values_list("organization__key", flat=True)
-    )
+    kawasaki_hub = hub_members("kawasaki")
     assert len(set(found) & kawasaki_hub) >= 10
     for org in Organization.objects.filter(key__in=found):
         assert "川崎" in org.search_text
@@ -78,7 +86,10 @@ def test_aliases_are_searched(gtb: Community) -> None:
     assert keys("LINK-J") == ["link-j"]
     assert keys("ＬＩＮＫ－Ｊ") == ["link-j"]
     # 実中研 is only an alias of the Central Institute for Experimental Animals (実験動物中央研究所).
-    assert "実中研" not in Organization.objects.get(key="central-institute-for-experimental-animals").name_ja
+    assert (
+        "実中研"
+        not in Organization.objects.get(key="central-institute-for-experimental-animals").name_ja
+    )
     assert keys("実中研") == ["central-institute-for-experimental-animals"]
 
 
@@ -123,8 +134,16 @@ def test_hub_facet_counts_match_with_a_hub_chosen(gtb: Community) -> None:
 
 @pytest.mark.django_db
 def test_function_facet_respects_the_chosen_hub(gtb: Community) -> None:
-    assert facet_mismatches(parse_query({"hub": "kawasaki"}), ("function",)) == []
-    assert facet_mismatches(parse_query({"function": "funding"}), ("hub",)) == []
+    # One membership must match both: the function is served in the chosen hub.
+    for params in (
+        {"hub": "kawasaki"},
+        {"function": "funding"},
+        {"hub": "yokohama", "function": "talent"},
+    ):
+        assert facet_mismatches(parse_query(params), directory.FILTERS) == [], params
+    page = directory.search(parse_query({"hub": "kawasaki"}))
+    contact_points = next(v for v in page.facets["function"] if v.value == "contact_point")
+    assert contact_points.count == len(hub_members("kawasaki", function="contact_point"))
 
 
 @pytest.mark.django_db

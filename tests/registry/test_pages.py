@@ -145,7 +145,9 @@ def test_home_shows_counts_map_and_chart_data(
 
     assert "<svg" in content
     assert '<script src="/static/vendor/plotly/plotly.min.js" defer></script>' in content
-    match = re.search(r'<script id="chart-data" type="application/json">(.*?)</script>', content, re.S)
+    match = re.search(
+        r'<script id="chart-data" type="application/json">(.*?)</script>', content, re.S
+    )
     assert match
     chart = json.loads(match.group(1))
     assert chart["hubs"]["labels"] == [getattr(h, name) for h in hubs]
@@ -173,7 +175,9 @@ def test_hub_page_lists_functions_with_their_organisations(
     assert h1(content).startswith(hub.name_ja if language == "ja" else hub.name_en)
     functions = set(HubMembership.objects.filter(hub=hub).values_list("function", flat=True))
     assert len(functions) > 3
-    sections = dict(re.findall(r'<section class="card" id="function-([a-z_]+)">(.*?)</section>', content, re.S))
+    sections = dict(
+        re.findall(r'<section class="card" id="function-([a-z_]+)">(.*?)</section>', content, re.S)
+    )
     assert set(sections) == functions
     for function, section in sections.items():
         listed = set(re.findall(rf'href="/{language}/organizations/([a-z0-9-]+)/"', section))
@@ -213,7 +217,9 @@ def test_directory_filters_from_the_query_string(
     assert html.escape(hub.name_ja if language == "ja" else hub.name_en) + " (" in content
 
     content = page(client, f"/{language}/directory/?kind=hospital")
-    hospitals = set(Classification.objects.filter(kind="hospital").values_list("organization__key", flat=True))
+    hospitals = set(
+        Classification.objects.filter(kind="hospital").values_list("organization__key", flat=True)
+    )
     assert result_count(content) == len(hospitals)
     assert set(organization_links(content, language)) == hospitals
 
@@ -305,15 +311,12 @@ def test_search_text_is_escaped_when_shown_again(gtb: Community, client: Client)
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG services/directory.py _positive_int: '²'.isdigit() is True, int('²') raises "
-    "ValueError, so /ja/directory/?page=² is a 500 instead of a 400 with a message",
-)
 def test_directory_unicode_digit_page_is_400_not_500(db: None, client: Client) -> None:
     client.raise_request_exception = False
-    response = client.get("/ja/directory/", {"page": "²"})
-    assert_status(response, 400)
+    for params in ({"page": "²"}, {"page_size": "³"}, {"domain": "²"}):
+        response = client.get("/ja/directory/", params)
+        assert_status(response, 400)
+        assert 'class="error">' in response.content.decode()
 
 
 @pytest.mark.django_db

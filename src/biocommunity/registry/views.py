@@ -238,7 +238,10 @@ def organization_edit(request: HttpRequest, key: str) -> HttpResponse:
         raise PermissionDenied(_("You may edit only your own organisation's profile."))
     form = OrganizationProfileForm(request.POST or None, instance=org)
     if request.method == "POST" and form.is_valid():
-        changes = update_profile(org, form.cleaned_data, user=request.user)
+        # The form wrote its values onto ``org`` while validating; the service diffs
+        # against the stored record.
+        stored = Organization.objects.get(pk=org.pk)
+        changes = update_profile(stored, form.cleaned_data, user=request.user)
         if changes:
             labels = [str(Organization._meta.get_field(name).verbose_name) for name in changes]
             messages.success(
