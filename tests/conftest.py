@@ -12,7 +12,7 @@ from django.utils import translation
 
 @pytest.fixture(autouse=True)
 def _pinned_language(settings: Any) -> Any:
-    # Argon2 stays the production hasher (asserted in tests/core/test_security.py); MD5 keeps tests fast.
+    # Argon2 stays the production hasher (tests/core/test_security.py); MD5 keeps tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
     with translation.override("ja"):

@@ -85,7 +85,8 @@ def test_keio_in_either_kanji_form_and_in_english(gtb: Community) -> None:
 def test_aliases_are_searched(gtb: Community) -> None:
     assert keys("LINK-J") == ["link-j"]
     assert keys("ＬＩＮＫ－Ｊ") == ["link-j"]
-    # 実中研 is only an alias of the Central Institute for Experimental Animals (実験動物中央研究所).
+    # 実中研 is only an alias of the Central Institute for Experimental Animals
+    # (実験動物中央研究所).
     assert (
         "実中研"
         not in Organization.objects.get(key="central-institute-for-experimental-animals").name_ja

@@ -243,7 +243,7 @@ def organization_edit(request: HttpRequest, key: str) -> HttpResponse:
         stored = Organization.objects.get(pk=org.pk)
         changes = update_profile(stored, form.cleaned_data, user=request.user)
         if changes:
-            labels = [str(Organization._meta.get_field(name).verbose_name) for name in changes]
+            labels = [str(form.fields[name].label or name) for name in changes]
             messages.success(
                 request, _("Saved. Changed: %(fields)s.") % {"fields": ", ".join(labels)}
             )
