@@ -492,3 +492,13 @@ def test_file_over_the_size_limit_is_refused(settings: Any) -> None:
     report = _import(_case())
     assert [(e.row, e.column) for e in report.errors] == [(0, "")]
     assert not Organization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_nul_character_in_a_cell_is_reported_not_stored() -> None:
+    """PostgreSQL text cannot hold NUL: the import must say so instead of failing."""
+    user = secretariat_user()
+    data = "key,name_ja,name_en\nnul-co,ヌル\x00社,Nul Co\n".encode()
+    report = import_organizations(data, "nul.csv", user=user)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "name_ja")]
+    assert not Organization.objects.filter(key="nul-co").exists()

@@ -235,6 +235,13 @@ def parse_organization_table(
 
     for number, cells in table.rows:
         check = _RowChecker(number, errors)
+        for column, value in cells.items():
+            if "\x00" in value:
+                check.error(
+                    column,
+                    value.replace("\x00", "\\0")[:40],
+                    _("The cell contains a NUL character; remove it."),
+                )
         key = cells.get("key", "")
         if not key:
             check.error("key", key, _("The key is empty."))

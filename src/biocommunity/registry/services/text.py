@@ -22,5 +22,9 @@ def build_search_text(parts: Iterable[str]) -> str:
 
 
 def search_terms(query: str) -> list[str]:
-    """Split a query on whitespace (ASCII or ideographic) into normalised terms."""
-    return [t for t in normalize_for_search(query).split() if t]
+    """Split a query on whitespace (ASCII or ideographic) into normalised terms.
+
+    Control characters (NUL among them, which PostgreSQL text cannot hold) separate terms.
+    """
+    printable = "".join(ch if ch.isprintable() else " " for ch in normalize_for_search(query))
+    return [t for t in printable.split() if t]
