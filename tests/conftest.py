@@ -41,9 +41,11 @@ def assert_status(response: Any, expected: int) -> None:
 @pytest.fixture
 def gtb(db: Any) -> Any:
     """The shipped GTB dataset, loaded through the same command users run."""
-    from biocommunity.registry.services.dataset import load_dataset
+    from io import StringIO
 
-    load_dataset("gtb")
+    from django.core.management import call_command
+
+    call_command("load_dataset", "gtb", quiet=True, stdout=StringIO())
     from biocommunity.registry.models import Community
 
     return Community.objects.get(key="gtb")

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "axes",
     "biocommunity.core",
     "biocommunity.registry",
+    "biocommunity.indicators",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import IO, Any, cast
 
+from django.apps import apps
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -38,6 +40,23 @@ class Command(BaseCommand):
             raise CommandError(
                 "dataset is invalid; nothing was loaded:\n" + "\n".join(exc.problems)
             ) from exc
+        # Apps that ship figures for the same dataset name a loader on their AppConfig.
+        for config in apps.get_app_configs():
+            loader_path = getattr(config, "dataset_loader", None)
+            if not loader_path:
+                continue
+            try:
+                extra = import_string(loader_path)(name)
+            except Exception as exc:
+                problems = getattr(exc, "problems", None)
+                if problems is None:
+                    raise
+                raise CommandError(
+                    f"{config.label} figures are invalid; registry loaded, figures not:\n"
+                    + "\n".join(problems)
+                ) from exc
+            for label, counts in extra.items():
+                report.add(f"{config.label}: {label}", **counts)
         table = Table(title=f"dataset {name}")
         for column in ("records", "created", "updated", "unchanged"):
             table.add_column(column, justify="right" if column != "records" else "left")

@@ -1,0 +1,1 @@
+"""Strength in numbers: indicators, observations for regions and communities, KPIs."""

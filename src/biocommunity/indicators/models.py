@@ -1,0 +1,167 @@
+"""Indicators, the subjects they are measured on, observations and KPIs."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from biocommunity.core.provenance import Sourced
+from biocommunity.indicators.choices import FactorGroup, SubjectKind, Unit, ValueKind
+
+
+class Indicator(models.Model):
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, blank=True)
+    factor_group = models.CharField(_("factor group"), max_length=20, choices=FactorGroup.choices)
+    higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    definition_ja = models.TextField(_("definition (Japanese)"), blank=True)
+    definition_en = models.TextField(_("definition (English)"), blank=True)
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Subject(models.Model):
+    """What an indicator is measured on: a region, a nation, an ecosystem, a hub …"""
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=SubjectKind.choices)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("part of"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    source = models.TextField(_("source"), blank=True)
+
+    class Meta:
+        ordering = ["kind", "key"]
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Observation(Sourced):
+    """One value of one indicator for one subject and period, as the source prints it."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="observations",
+    )
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("subject"), on_delete=models.CASCADE, related_name="observations"
+    )
+    period = models.CharField(_("period"), max_length=20, blank=True)
+    value = models.DecimalField(_("value"), max_digits=28, decimal_places=6, null=True, blank=True)
+    value_kind = models.CharField(_("value kind"), max_length=20, choices=ValueKind.choices)
+    value_text = models.CharField(_("value as text"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, blank=True)
+    note_ja = models.TextField(_("note (Japanese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    class Meta:
+        ordering = ["indicator", "subject", "period"]
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "subject", "period"],
+                name="observation_unique_per_period",
+                violation_error_message=_("This subject already has a value for this period."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=False)
+                | models.Q(value_kind__in=[ValueKind.MISSING, ValueKind.TEXT]),
+                name="observation_value_given_unless_missing",
+                violation_error_message=_("A numeric value kind needs a value."),
+            ),
+        ]
+        indexes = [models.Index(fields=["subject", "indicator"], name="observation_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id}/{self.subject_id}/{self.period}"
+
+
+class SalesByIndustry(Sourced):
+    """A row of the member-company sales table (参考5 layout), as shipped."""
+
+    scope = models.CharField(_("scope"), max_length=20)
+    position = models.PositiveSmallIntegerField(_("position"))
+    industry_ja = models.CharField(_("industry (Japanese)"), max_length=200)
+    industry_en = models.CharField(_("industry (English)"), max_length=200)
+    listed_count = models.PositiveIntegerField(_("listed companies"), null=True)
+    unlisted_count = models.PositiveIntegerField(_("unlisted companies"), null=True)
+    undisclosed_count = models.PositiveIntegerField(_("companies not disclosing sales"), null=True)
+    total_count = models.PositiveIntegerField(_("companies counted"), null=True)
+    listed_sales = models.DecimalField(
+        _("sales of listed"), max_digits=20, decimal_places=2, null=True
+    )
+    unlisted_sales = models.DecimalField(
+        _("sales of unlisted"), max_digits=20, decimal_places=2, null=True
+    )
+    sales = models.DecimalField(_("sales"), max_digits=20, decimal_places=2, null=True)
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+    note_ja = models.TextField(_("note (Japanese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    class Meta:
+        ordering = ["scope", "position"]
+        verbose_name = _("sales by industry row")
+        verbose_name_plural = _("sales by industry")
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "industry_ja"], name="sales_row_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope}: {self.industry_en}"
+
+
+class Kpi(Sourced):
+    """A master-plan KPI: baseline, target, optional yearly band; actuals are observations."""
+
+    code = models.SlugField(_("code"), max_length=80, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("indicator"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    subject = models.ForeignKey(
+        Subject, verbose_name=_("subject"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices, blank=True)
+    baseline_value = models.DecimalField(
+        _("baseline"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(_("baseline year"), null=True, blank=True)
+    target_value = models.DecimalField(
+        _("target"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    band_low = models.DecimalField(
+        _("band low (a year)"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    band_high = models.DecimalField(
+        _("band high (a year)"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    note_ja = models.TextField(_("note (Japanese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("KPI")
+        verbose_name_plural = _("KPIs")
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,330 @@
+"""Load the figures shipped with a dataset (``indicators/data/<name>/``): strict, idempotent."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Any
+
+import yaml
+from django.db import transaction
+
+from biocommunity.core.provenance import is_partial_date
+from biocommunity.indicators.choices import (
+    NUMERIC_KINDS,
+    FactorGroup,
+    SubjectKind,
+    Unit,
+    ValueKind,
+)
+from biocommunity.indicators.models import Indicator, Kpi, Observation, SalesByIndustry, Subject
+from biocommunity.registry.services.tabular import read_csv
+
+INDICATOR_COLUMNS = [
+    "code",
+    "name_ja",
+    "name_en",
+    "unit",
+    "factor_group",
+    "higher_is_better",
+    "definition_ja",
+    "definition_en",
+    "source",
+]
+SUBJECT_COLUMNS = ["key", "kind", "name_ja", "name_en", "country", "parent", "source"]
+OBSERVATION_COLUMNS = [
+    "indicator",
+    "subject",
+    "period",
+    "value",
+    "value_kind",
+    "value_text",
+    "unit",
+    "note_ja",
+    "note_en",
+    "source",
+    "as_of",
+]
+SALES_COLUMNS = [
+    "scope",
+    "industry_ja",
+    "industry_en",
+    "listed_count",
+    "unlisted_count",
+    "undisclosed_count",
+    "total_count",
+    "sales",
+    "unit",
+    "note_ja",
+    "note_en",
+    "source",
+    "as_of",
+    "listed_sales",
+    "unlisted_sales",
+]
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+class FiguresError(Exception):
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def figures_root(name: str) -> Traversable | None:
+    root = resources.files("biocommunity.indicators").joinpath("data").joinpath(name)
+    return root if root.is_dir() else None
+
+
+def _files(root: Traversable, stem: str) -> list[Traversable]:
+    """``stem.csv`` and any ``stem_<part>.csv`` (figures split by seed document)."""
+    return sorted(
+        (
+            p
+            for p in root.iterdir()
+            if p.name == f"{stem}.csv" or re.fullmatch(rf"{stem}_[\w-]+\.csv", p.name)
+        ),
+        key=lambda p: p.name,
+    )
+
+
+def _decimal(text: str) -> Decimal | None:
+    if text == "":
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation as exc:
+        raise ValueError(f"not a number: {text!r}") from exc
+
+
+def _count(text: str) -> int | None:
+    return None if text == "" else int(text)
+
+
+def load_figures(name: str) -> dict[str, dict[str, int]]:
+    """Validate every figures file of the dataset, then create or update (never half-load)."""
+    root = figures_root(name)
+    if root is None:
+        return {}
+    problems: list[str] = []
+
+    def table(path: Traversable, columns: list[str]) -> list[tuple[int, dict[str, str]]]:
+        parsed = read_csv(path.read_bytes())
+        if parsed.headers != columns:
+            problems.append(f"{path.name}: header must be {','.join(columns)}")
+            return []
+        return parsed.rows
+
+    indicators: dict[str, dict[str, Any]] = {}
+    for path in _files(root, "indicators"):
+        for n, r in table(path, INDICATOR_COLUMNS):
+            where = f"{path.name}:{n}"
+            if not SLUG.match(r["code"]):
+                problems.append(f"{where} [code={r['code']!r}]: not a slug")
+            if r["unit"] and r["unit"] not in Unit.values:
+                problems.append(f"{where} [unit={r['unit']!r}]: unknown unit")
+            if r["factor_group"] not in FactorGroup.values:
+                problems.append(
+                    f"{where} [factor_group={r['factor_group']!r}]: unknown factor group"
+                )
+            if r["higher_is_better"] not in ("true", "false"):
+                problems.append(f"{where} [higher_is_better]: write true or false")
+            record = {**r, "higher_is_better": r["higher_is_better"] == "true"}
+            if r["code"] in indicators and indicators[r["code"]] != record:
+                problems.append(
+                    f"{where} [code={r['code']!r}]: defined differently in another file"
+                )
+            indicators[r["code"]] = record
+
+    subjects: dict[str, dict[str, str]] = {}
+    for path in _files(root, "subjects"):
+        for n, r in table(path, SUBJECT_COLUMNS):
+            where = f"{path.name}:{n}"
+            if r["kind"] not in SubjectKind.values:
+                problems.append(f"{where} [kind={r['kind']!r}]: unknown subject kind")
+            if r["key"] in subjects and subjects[r["key"]]["kind"] != r["kind"]:
+                problems.append(f"{where} [key={r['key']!r}]: kind differs from another file")
+            subjects.setdefault(r["key"], r)
+    for key, r in subjects.items():
+        if r["parent"] and r["parent"] not in subjects:
+            problems.append(f"subjects [{key}]: unknown parent {r['parent']!r}")
+
+    observations: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for path in _files(root, "observations"):
+        for n, r in table(path, OBSERVATION_COLUMNS):
+            where = f"{path.name}:{n}"
+            if r["indicator"] not in indicators:
+                problems.append(f"{where} [indicator={r['indicator']!r}]: unknown indicator")
+            if r["subject"] not in subjects:
+                problems.append(f"{where} [subject={r['subject']!r}]: unknown subject")
+            if r["value_kind"] not in ValueKind.values:
+                problems.append(f"{where} [value_kind={r['value_kind']!r}]: unknown value kind")
+            if r["unit"] and r["unit"] not in Unit.values:
+                problems.append(f"{where} [unit={r['unit']!r}]: unknown unit")
+            if r["as_of"] and not is_partial_date(r["as_of"]):
+                problems.append(f"{where} [as_of={r['as_of']!r}]: not a date")
+            try:
+                value = _decimal(r["value"])
+            except ValueError as exc:
+                problems.append(f"{where} [value]: {exc}")
+                continue
+            if r["value_kind"] in NUMERIC_KINDS and value is None:
+                problems.append(f"{where} [value]: a {r['value_kind']} value needs a number")
+            obs_key = (r["indicator"], r["subject"], r["period"])
+            if obs_key in observations:
+                problems.append(f"{where}: a second value for {obs_key}")
+            observations[obs_key] = {**r, "value": value}
+
+    sales: list[dict[str, Any]] = []
+    sales_path = root.joinpath("sales_by_industry.csv")
+    if sales_path.is_file():
+        positions: dict[str, int] = {}
+        for n, r in table(sales_path, SALES_COLUMNS):
+            try:
+                positions[r["scope"]] = positions.get(r["scope"], 0) + 1
+                sales.append(
+                    {
+                        "scope": r["scope"],
+                        "position": positions[r["scope"]],
+                        "industry_ja": r["industry_ja"],
+                        "industry_en": r["industry_en"],
+                        "listed_count": _count(r["listed_count"]),
+                        "unlisted_count": _count(r["unlisted_count"]),
+                        "undisclosed_count": _count(r["undisclosed_count"]),
+                        "total_count": _count(r["total_count"]),
+                        "listed_sales": _decimal(r["listed_sales"]),
+                        "unlisted_sales": _decimal(r["unlisted_sales"]),
+                        "sales": _decimal(r["sales"]),
+                        "unit": r["unit"],
+                        "note_ja": r["note_ja"],
+                        "note_en": r["note_en"],
+                        "source": r["source"],
+                        "as_of": r["as_of"],
+                    }
+                )
+            except ValueError as exc:
+                problems.append(f"sales_by_industry.csv:{n}: {exc}")
+
+    kpis: list[dict[str, Any]] = []
+    kpi_path = root.joinpath("kpis.yaml")
+    if kpi_path.is_file():
+        for i, entry in enumerate(
+            yaml.safe_load(kpi_path.read_text(encoding="utf-8")) or [], start=1
+        ):
+            if entry.get("indicator") and entry["indicator"] not in indicators:
+                problems.append(
+                    f"kpis.yaml #{i} [indicator={entry['indicator']!r}]: unknown indicator"
+                )
+            kpis.append(entry)
+    if problems:
+        raise FiguresError(problems)
+
+    counts: dict[str, dict[str, int]] = {}
+    with transaction.atomic():
+        counts["indicators"] = _sync(
+            Indicator, "code", [{k: v for k, v in r.items()} for r in indicators.values()]
+        )
+        counts["subjects"] = _sync(
+            Subject,
+            "key",
+            [
+                {k: r[k] for k in ("key", "kind", "name_ja", "name_en", "country", "source")}
+                for r in subjects.values()
+            ],
+        )
+        subject_ids = dict(Subject.objects.values_list("key", "pk"))
+        for key, r in subjects.items():
+            parent = subject_ids.get(r["parent"]) if r["parent"] else None
+            Subject.objects.filter(pk=subject_ids[key]).exclude(parent_id=parent).update(
+                parent_id=parent
+            )
+        indicator_ids = dict(Indicator.objects.values_list("code", "pk"))
+        counts["observations"] = _sync_many(
+            Observation,
+            ("indicator_id", "subject_id", "period"),
+            [
+                {
+                    "indicator_id": indicator_ids[r["indicator"]],
+                    "subject_id": subject_ids[r["subject"]],
+                    "period": r["period"],
+                    "value": r["value"],
+                    "value_kind": r["value_kind"],
+                    "value_text": r["value_text"],
+                    "unit": r["unit"],
+                    "note_ja": r["note_ja"],
+                    "note_en": r["note_en"],
+                    "source": r["source"],
+                    "as_of": r["as_of"],
+                }
+                for r in observations.values()
+            ],
+        )
+        counts["sales_by_industry"] = _sync_many(SalesByIndustry, ("scope", "industry_ja"), sales)
+        counts["kpis"] = _sync(
+            Kpi,
+            "code",
+            [
+                {
+                    "code": k["code"],
+                    "name_ja": k["name_ja"],
+                    "name_en": k["name_en"],
+                    "indicator_id": indicator_ids.get(k.get("indicator", "")),
+                    "subject_id": subject_ids.get(k.get("subject", "gtb")),
+                    "unit": k.get("unit", ""),
+                    "baseline_value": _yaml_decimal(k.get("baseline", {}).get("value")),
+                    "baseline_year": k.get("baseline", {}).get("year"),
+                    "target_value": _yaml_decimal(k.get("target", {}).get("value")),
+                    "target_year": k.get("target", {}).get("year"),
+                    "band_low": _yaml_decimal(k.get("band", {}).get("low")),
+                    "band_high": _yaml_decimal(k.get("band", {}).get("high")),
+                    "note_ja": (k.get("note_ja") or "").strip(),
+                    "note_en": (k.get("note_en") or "").strip(),
+                    "source": k.get("source", ""),
+                    "as_of": str(k.get("as_of", "")),
+                }
+                for k in kpis
+            ],
+        )
+    return counts
+
+
+def _yaml_decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        return (a is None and b is None) or (
+            a is not None and b is not None and Decimal(a) == Decimal(b)
+        )
+    return bool(a == b)
+
+
+def _sync(model: Any, key: str, rows: list[dict[str, Any]]) -> dict[str, int]:
+    return _sync_many(model, (key,), rows)
+
+
+def _sync_many(
+    model: Any, natural_key: tuple[str, ...], rows: list[dict[str, Any]]
+) -> dict[str, int]:
+    existing = {tuple(getattr(o, f) for f in natural_key): o for o in model.objects.all()}
+    created = updated = unchanged = 0
+    new = []
+    for values in rows:
+        obj = existing.get(tuple(values[f] for f in natural_key))
+        if obj is None:
+            new.append(model(**values))
+            continue
+        changed = [f for f, v in values.items() if not _same(getattr(obj, f), v)]
+        if changed:
+            for f in changed:
+                setattr(obj, f, values[f])
+            obj.save(update_fields=changed)
+            updated += 1
+        else:
+            unchanged += 1
+    model.objects.bulk_create(new, batch_size=500)
+    created = len(new)
+    return {"created": created, "updated": updated, "unchanged": unchanged}
