@@ -128,6 +128,46 @@ class SalesByIndustry(Sourced):
         return f"{self.scope}: {self.industry_en}"
 
 
+class CompanySales(Sourced):
+    """One company's annual sales as a member list records it: the input of the 参考5 table."""
+
+    organization = models.ForeignKey(
+        "registry.Organization",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sales_records",
+    )
+    company_name = models.CharField(_("company"), max_length=300)
+    industry_ja = models.CharField(_("industry (Japanese)"), max_length=200)
+    industry_en = models.CharField(_("industry (English)"), max_length=200, blank=True)
+    listed = models.BooleanField(_("listed"))
+    disclosed = models.BooleanField(_("sales disclosed"), default=True)
+    in_community = models.BooleanField(_("inside the community"))
+    fiscal_year = models.CharField(_("fiscal year"), max_length=10, blank=True)
+    sales = models.DecimalField(_("sales"), max_digits=24, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(
+        _("unit"), max_length=20, choices=Unit.choices, default=Unit.JPY_MILLION
+    )
+
+    class Meta:
+        ordering = ["industry_ja", "company_name"]
+        verbose_name = _("company sales record")
+        verbose_name_plural = _("company sales records")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(disclosed=False) | models.Q(sales__isnull=False),
+                name="company_sales_given_when_disclosed",
+                violation_error_message=_("Disclosed sales need a figure."),
+            ),
+        ]
+        indexes = [models.Index(fields=["industry_ja", "in_community"], name="company_sales_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} {self.fiscal_year}"
+
+
 class Kpi(Sourced):
     """A master-plan KPI: baseline, target, optional yearly band; actuals are observations."""
 
