@@ -8,6 +8,7 @@ The national columns count every record; the community columns only those inside
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -78,7 +79,7 @@ class SalesTable:
         return {"unit": self.unit, "rows": [row(r) for r in self.rows], "total": row(self.total)}
 
 
-def _cells(values: dict[str, Any], prefix: str) -> SalesCells:
+def _cells(values: Mapping[str, Any], prefix: str) -> SalesCells:
     return SalesCells(
         listed_count=values[f"{prefix}listed_n"] or 0,
         unlisted_count=values[f"{prefix}unlisted_n"] or 0,
