@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
@@ -14,6 +15,8 @@ def pick(obj: Any, field: str, language: str | None = None) -> str:
     """The field in the current language, falling back to the other one when it is empty."""
     language = (language or get_language() or "ja")[:2]
     other = "en" if language == "ja" else "ja"
+    if isinstance(obj, Mapping):  # plain data from services (JSON-shaped results)
+        return str(obj.get(f"{field}_{language}") or obj.get(f"{field}_{other}") or "")
     first = getattr(obj, f"{field}_{language}", "") or ""
     return first or (getattr(obj, f"{field}_{other}", "") or "")
 

@@ -82,6 +82,100 @@ def compare(subject_keys: list[str], indicator_codes: list[str] | None = None) -
     }
 
 
+EXPORT_COLUMNS = ["indicator", "name_ja", "name_en", "subject", "period", "value", "value_kind",
+                  "value_text", "unit", "note_ja", "note_en", "source", "as_of"]
+
+
+def export_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The comparison flattened, one row per value, each with its source and note."""
+    rows = []
+    for indicator in result["indicators"]:
+        for subject, values in indicator["values"].items():
+            for v in values:
+                rows.append({"indicator": indicator["code"], "name_ja": indicator["name_ja"],
+                             "name_en": indicator["name_en"], "subject": subject, **v})
+    return rows
+
+
+def export_comparison(result: dict[str, Any], fmt: str) -> bytes:
+    import csv
+    import io
+    import json
+
+    rows = export_rows(result)
+    if fmt == "json":
+        return json.dumps(result, ensure_ascii=False, indent=1).encode()
+    if fmt == "csv":
+        buffer = io.StringIO(newline="")
+        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("comparison")
+        sheet.append(EXPORT_COLUMNS)
+        for row in rows:
+            sheet.append(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+    raise ValueError(f"unknown format {fmt!r}: use csv, json or xlsx")
+
+
+def ratio_table(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per-capita and per-GDP ratios, computed from the shown values (never stored).
+
+    Only where both figures share a currency (per GDP) or the value is a count or money (per
+    capita), and only from the same subject's population/GDP; each ratio names its inputs.
+    """
+    by_code = {row["code"]: row for row in result["indicators"]}
+    ratios = []
+    for row in result["indicators"]:
+        # Ratios of averages or scores mean nothing; only totals are divided.
+        if row["code"] in ("population", "gdp") or "average" in row["code"]:
+            continue
+        for subject in row["values"]:
+            for v in row["values"][subject]:
+                if v["value"] is None or v["value_kind"] not in ("exact", "approximate", "lower_bound"):
+                    continue
+                base = Decimal(str(v["value"]))
+                for denominator, label in (("population", "per_capita"), ("gdp", "per_gdp")):
+                    den_values = [d for d in by_code.get(denominator, {}).get("values", {}).get(subject, [])
+                                  if d["value"]]
+                    if not den_values:
+                        continue
+                    d = den_values[0]
+                    try:
+                        if label == "per_capita":
+                            dim = (v["unit"] or "").split("-")[0]
+                            if dim not in ("JPY", "USD", "GBP", "count", "people"):
+                                continue
+                            people = convert(Decimal(str(d["value"])), d["unit"], "people")
+                            if dim in ("count", "people"):
+                                ratio = float(base / people * 1_000_000)
+                                unit = f"{v['unit']} per million people"
+                            else:
+                                amount = convert(base, v["unit"], dim)
+                                ratio = float(amount / people)
+                                unit = f"{dim} per person"
+                        else:
+                            if (v["unit"] or "").split("-")[0] not in ("JPY", "USD", "GBP"):
+                                continue
+                            gdp = convert(Decimal(str(d["value"])), d["unit"], d["unit"].split("-")[0])
+                            amount = convert(base, v["unit"], d["unit"].split("-")[0])
+                            ratio = float(amount / gdp * 100)
+                            unit = "% of GDP"
+                    except IncompatibleUnits:
+                        continue
+                    ratios.append({"indicator": row["code"], "subject": subject, "kind": label,
+                                   "value": ratio, "unit": unit, "period": v["period"],
+                                   "inputs": f"{row['code']} {v['period']} ÷ {denominator} {d['period']}"})
+    return ratios
+
+
 def kpi_reports() -> list[kpi_math.KpiReport]:
     """Each KPI evaluated against the yearly actuals observed for its indicator and subject."""
     reports = []

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 from django.db import transaction
+from django.utils.text import slugify
 
 from biocommunity.core.provenance import is_partial_date
 from biocommunity.indicators.choices import (
@@ -64,6 +65,8 @@ SALES_COLUMNS = [
     "listed_sales",
     "unlisted_sales",
 ]
+RANKING_COLUMNS = ["rank", "ecosystem_en", "ecosystem_ja", "performance", "funding", "knowledge",
+                   "talent", "infrastructure", "policy", "source", "as_of"]
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -176,6 +179,32 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
             if obs_key in observations:
                 problems.append(f"{where}: a second value for {obs_key}")
             observations[obs_key] = {**r, "value": value}
+
+    ranking_path = root.joinpath("startup_genome_2021.csv")
+    if ranking_path.is_file():
+        # The ranking is shipped as printed; each cell becomes an observation of its ecosystem.
+        for n, r in table(ranking_path, RANKING_COLUMNS):
+            subject = "ecosystem-" + slugify(r["ecosystem_en"])
+            if subject not in subjects:
+                problems.append(f"{ranking_path.name}:{n} [ecosystem_en={r['ecosystem_en']!r}]: "
+                                f"no subject {subject!r}")
+                continue
+            for column in RANKING_COLUMNS[3:9] + ["rank"]:
+                code = f"sg-ls-{column}"
+                if code not in indicators:
+                    problems.append(f"{ranking_path.name}: indicator {code!r} is not defined")
+                    continue
+                try:
+                    value = _decimal(r[column])
+                except ValueError as exc:
+                    problems.append(f"{ranking_path.name}:{n} [{column}]: {exc}")
+                    continue
+                observations[(code, subject, "2021")] = {
+                    "indicator": code, "subject": subject, "period": "2021", "value": value,
+                    "value_kind": "exact" if value is not None else "missing", "value_text": "",
+                    "unit": indicators[code]["unit"], "note_ja": "", "note_en": "",
+                    "source": r["source"], "as_of": r["as_of"],
+                }
 
     sales: list[dict[str, Any]] = []
     sales_path = root.joinpath("sales_by_industry.csv")

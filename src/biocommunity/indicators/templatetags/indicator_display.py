@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter(name="dict_get")
+def dict_get(mapping: dict[str, Any], key: str) -> Any:
+    return mapping.get(key, [])
+
+
+@register.filter(name="percent")
+def percent(value: float | None) -> str:
+    """A growth rate as a percentage with two decimals (0.0362 → 3.62%)."""
+    return "" if value is None else f"{value * 100:.2f}%"

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from biocommunity.indicators import views
+
+app_name = "indicators"
+urlpatterns = [
+    path("compare/", views.compare_page, name="compare"),
+    path("compare/comparison.<str:fmt>", views.compare_download, name="compare-download"),
+    path("kpis/", views.kpi_page, name="kpis"),
+]

@@ -1,0 +1,106 @@
+"""Indicator pages: the comparison of regions, thin over services.compare."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from biocommunity.indicators.choices import NUMERIC_KINDS, SubjectKind
+from biocommunity.indicators.models import Indicator, Subject
+from biocommunity.indicators.services.compare import (
+    UnknownSubjects,
+    compare,
+    export_comparison,
+    kpi_reports,
+    ratio_table,
+)
+
+DEFAULT_REGIONS = ["gtb", "massachusetts", "greater-london"]
+DEFAULT_ECOSYSTEMS = ["ecosystem-tokyo", "ecosystem-boston", "ecosystem-london"]
+RADAR_FACTORS = ["performance", "funding", "knowledge", "talent", "infrastructure", "policy"]
+EXPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _keys(request: HttpRequest, name: str, default: list[str]) -> list[str]:
+    values = request.GET.getlist(name)
+    if len(values) == 1 and "," in values[0]:
+        values = values[0].split(",")
+    return [v.strip() for v in values if v.strip()] or default
+
+
+def compare_page(request: HttpRequest) -> HttpResponse:
+    regions = _keys(request, "regions", DEFAULT_REGIONS)
+    ecosystems = _keys(request, "ecosystems", DEFAULT_ECOSYSTEMS)
+    codes = _keys(request, "indicators", [])
+    errors = []
+    try:
+        result = compare(regions, codes or None)
+    except UnknownSubjects as exc:
+        errors.append(str(exc))
+        regions = [r for r in regions if r not in exc.keys]
+        result = compare(regions, codes or None)
+    try:
+        radar = compare(ecosystems, [f"sg-ls-{f}" for f in RADAR_FACTORS])
+    except UnknownSubjects as exc:
+        errors.append(str(exc))
+        ecosystems = [e for e in ecosystems if e not in exc.keys]
+        radar = compare(ecosystems, [f"sg-ls-{f}" for f in RADAR_FACTORS])
+    charts = [
+        {
+            "code": row["code"], "name_ja": row["name_ja"], "name_en": row["name_en"], "unit": row["unit"],
+            "subjects": [s["key"] for s in result["subjects"]],
+            "values": [
+                next((v["value"] for v in row["values"][s["key"]] if v["value_kind"] in NUMERIC_KINDS), None)
+                for s in result["subjects"]
+            ],
+        }
+        for row in result["indicators"]
+    ]
+    radar_data = {
+        "factors": RADAR_FACTORS,
+        "series": [
+            {
+                "key": s["key"], "name_ja": s["name_ja"], "name_en": s["name_en"],
+                "values": [
+                    next((v["value"] for v in row["values"][s["key"]]), None)
+                    for row in sorted(radar["indicators"], key=lambda r: RADAR_FACTORS.index(r["code"][6:]))
+                ],
+            }
+            for s in radar["subjects"]
+        ],
+    }
+    context = {
+        "result": result,
+        "ratios": ratio_table(result),
+        "regions": regions,
+        "ecosystems": ecosystems,
+        "selected_codes": codes,
+        "region_choices": Subject.objects.filter(kind__in=[SubjectKind.REGION, SubjectKind.NATION]),
+        "ecosystem_choices": Subject.objects.filter(kind=SubjectKind.ECOSYSTEM),
+        "indicator_choices": Indicator.objects.exclude(code__startswith="sg-ls-"),
+        "charts": {"bars": charts, "radar": radar_data},
+        "errors": errors,
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "indicators/compare.html", context, status=400 if errors else 200)
+
+
+def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in EXPORT_TYPES:
+        raise Http404
+    try:
+        result = compare(_keys(request, "regions", DEFAULT_REGIONS), _keys(request, "indicators", []) or None)
+    except UnknownSubjects as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(export_comparison(result, fmt), content_type=EXPORT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="comparison.{fmt}"'
+    return response
+
+
+def kpi_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "indicators/kpis.html", {"reports": kpi_reports(), "title": _("Master plan KPIs")})
