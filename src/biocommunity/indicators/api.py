@@ -17,14 +17,24 @@ router = Router(tags=["indicators"])
 @router.get("/indicators", summary="The indicator catalogue")
 def list_indicators(request: HttpRequest) -> list[dict[str, Any]]:
     return [
-        {"code": i.code, "name_ja": i.name_ja, "name_en": i.name_en, "unit": i.unit,
-         "factor_group": i.factor_group, "higher_is_better": i.higher_is_better,
-         "definition_ja": i.definition_ja, "definition_en": i.definition_en, "source": i.source}
+        {
+            "code": i.code,
+            "name_ja": i.name_ja,
+            "name_en": i.name_en,
+            "unit": i.unit,
+            "factor_group": i.factor_group,
+            "higher_is_better": i.higher_is_better,
+            "definition_ja": i.definition_ja,
+            "definition_en": i.definition_en,
+            "source": i.source,
+        }
         for i in Indicator.objects.all()
     ]
 
 
-@router.get("/compare", summary="Every value of the chosen regions, with unit, period, note, source")
+@router.get(
+    "/compare", summary="Every value of the chosen regions, with unit, period, note, source"
+)
 def compare_regions(request: HttpRequest, regions: str, indicators: str = "") -> dict[str, Any]:
     keys = [k.strip() for k in regions.split(",") if k.strip()]
     if not keys or len(keys) > 20:

@@ -52,10 +52,20 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         radar = compare(ecosystems, [f"sg-ls-{f}" for f in RADAR_FACTORS])
     charts = [
         {
-            "code": row["code"], "name_ja": row["name_ja"], "name_en": row["name_en"], "unit": row["unit"],
+            "code": row["code"],
+            "name_ja": row["name_ja"],
+            "name_en": row["name_en"],
+            "unit": row["unit"],
             "subjects": [s["key"] for s in result["subjects"]],
             "values": [
-                next((v["value"] for v in row["values"][s["key"]] if v["value_kind"] in NUMERIC_KINDS), None)
+                next(
+                    (
+                        v["value"]
+                        for v in row["values"][s["key"]]
+                        if v["value_kind"] in NUMERIC_KINDS
+                    ),
+                    None,
+                )
                 for s in result["subjects"]
             ],
         }
@@ -65,10 +75,14 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         "factors": RADAR_FACTORS,
         "series": [
             {
-                "key": s["key"], "name_ja": s["name_ja"], "name_en": s["name_en"],
+                "key": s["key"],
+                "name_ja": s["name_ja"],
+                "name_en": s["name_en"],
                 "values": [
                     next((v["value"] for v in row["values"][s["key"]]), None)
-                    for row in sorted(radar["indicators"], key=lambda r: RADAR_FACTORS.index(r["code"][6:]))
+                    for row in sorted(
+                        radar["indicators"], key=lambda r: RADAR_FACTORS.index(r["code"][6:])
+                    )
                 ],
             }
             for s in radar["subjects"]
@@ -94,7 +108,9 @@ def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in EXPORT_TYPES:
         raise Http404
     try:
-        result = compare(_keys(request, "regions", DEFAULT_REGIONS), _keys(request, "indicators", []) or None)
+        result = compare(
+            _keys(request, "regions", DEFAULT_REGIONS), _keys(request, "indicators", []) or None
+        )
     except UnknownSubjects as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(export_comparison(result, fmt), content_type=EXPORT_TYPES[fmt])
@@ -103,4 +119,6 @@ def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def kpi_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "indicators/kpis.html", {"reports": kpi_reports(), "title": _("Master plan KPIs")})
+    return render(
+        request, "indicators/kpis.html", {"reports": kpi_reports(), "title": _("Master plan KPIs")}
+    )

@@ -82,8 +82,21 @@ def compare(subject_keys: list[str], indicator_codes: list[str] | None = None) -
     }
 
 
-EXPORT_COLUMNS = ["indicator", "name_ja", "name_en", "subject", "period", "value", "value_kind",
-                  "value_text", "unit", "note_ja", "note_en", "source", "as_of"]
+EXPORT_COLUMNS = [
+    "indicator",
+    "name_ja",
+    "name_en",
+    "subject",
+    "period",
+    "value",
+    "value_kind",
+    "value_text",
+    "unit",
+    "note_ja",
+    "note_en",
+    "source",
+    "as_of",
+]
 
 
 def export_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
@@ -92,8 +105,15 @@ def export_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
     for indicator in result["indicators"]:
         for subject, values in indicator["values"].items():
             for v in values:
-                rows.append({"indicator": indicator["code"], "name_ja": indicator["name_ja"],
-                             "name_en": indicator["name_en"], "subject": subject, **v})
+                rows.append(
+                    {
+                        "indicator": indicator["code"],
+                        "name_ja": indicator["name_ja"],
+                        "name_en": indicator["name_en"],
+                        "subject": subject,
+                        **v,
+                    }
+                )
     return rows
 
 
@@ -139,12 +159,19 @@ def ratio_table(result: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         for subject in row["values"]:
             for v in row["values"][subject]:
-                if v["value"] is None or v["value_kind"] not in ("exact", "approximate", "lower_bound"):
+                if v["value"] is None or v["value_kind"] not in (
+                    "exact",
+                    "approximate",
+                    "lower_bound",
+                ):
                     continue
                 base = Decimal(str(v["value"]))
                 for denominator, label in (("population", "per_capita"), ("gdp", "per_gdp")):
-                    den_values = [d for d in by_code.get(denominator, {}).get("values", {}).get(subject, [])
-                                  if d["value"]]
+                    den_values = [
+                        d
+                        for d in by_code.get(denominator, {}).get("values", {}).get(subject, [])
+                        if d["value"]
+                    ]
                     if not den_values:
                         continue
                     d = den_values[0]
@@ -164,15 +191,25 @@ def ratio_table(result: dict[str, Any]) -> list[dict[str, Any]]:
                         else:
                             if (v["unit"] or "").split("-")[0] not in ("JPY", "USD", "GBP"):
                                 continue
-                            gdp = convert(Decimal(str(d["value"])), d["unit"], d["unit"].split("-")[0])
+                            gdp = convert(
+                                Decimal(str(d["value"])), d["unit"], d["unit"].split("-")[0]
+                            )
                             amount = convert(base, v["unit"], d["unit"].split("-")[0])
                             ratio = float(amount / gdp * 100)
                             unit = "% of GDP"
                     except IncompatibleUnits:
                         continue
-                    ratios.append({"indicator": row["code"], "subject": subject, "kind": label,
-                                   "value": ratio, "unit": unit, "period": v["period"],
-                                   "inputs": f"{row['code']} {v['period']} ÷ {denominator} {d['period']}"})
+                    ratios.append(
+                        {
+                            "indicator": row["code"],
+                            "subject": subject,
+                            "kind": label,
+                            "value": ratio,
+                            "unit": unit,
+                            "period": v["period"],
+                            "inputs": f"{row['code']} {v['period']} ÷ {denominator} {d['period']}",
+                        }
+                    )
     return ratios
 
 

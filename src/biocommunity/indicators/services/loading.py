@@ -65,8 +65,19 @@ SALES_COLUMNS = [
     "listed_sales",
     "unlisted_sales",
 ]
-RANKING_COLUMNS = ["rank", "ecosystem_en", "ecosystem_ja", "performance", "funding", "knowledge",
-                   "talent", "infrastructure", "policy", "source", "as_of"]
+RANKING_COLUMNS = [
+    "rank",
+    "ecosystem_en",
+    "ecosystem_ja",
+    "performance",
+    "funding",
+    "knowledge",
+    "talent",
+    "infrastructure",
+    "policy",
+    "source",
+    "as_of",
+]
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -186,10 +197,12 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
         for n, r in table(ranking_path, RANKING_COLUMNS):
             subject = "ecosystem-" + slugify(r["ecosystem_en"])
             if subject not in subjects:
-                problems.append(f"{ranking_path.name}:{n} [ecosystem_en={r['ecosystem_en']!r}]: "
-                                f"no subject {subject!r}")
+                problems.append(
+                    f"{ranking_path.name}:{n} [ecosystem_en={r['ecosystem_en']!r}]: "
+                    f"no subject {subject!r}"
+                )
                 continue
-            for column in RANKING_COLUMNS[3:9] + ["rank"]:
+            for column in [*RANKING_COLUMNS[3:9], "rank"]:
                 code = f"sg-ls-{column}"
                 if code not in indicators:
                     problems.append(f"{ranking_path.name}: indicator {code!r} is not defined")
@@ -200,10 +213,17 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
                     problems.append(f"{ranking_path.name}:{n} [{column}]: {exc}")
                     continue
                 observations[(code, subject, "2021")] = {
-                    "indicator": code, "subject": subject, "period": "2021", "value": value,
-                    "value_kind": "exact" if value is not None else "missing", "value_text": "",
-                    "unit": indicators[code]["unit"], "note_ja": "", "note_en": "",
-                    "source": r["source"], "as_of": r["as_of"],
+                    "indicator": code,
+                    "subject": subject,
+                    "period": "2021",
+                    "value": value,
+                    "value_kind": "exact" if value is not None else "missing",
+                    "value_text": "",
+                    "unit": indicators[code]["unit"],
+                    "note_ja": "",
+                    "note_en": "",
+                    "source": r["source"],
+                    "as_of": r["as_of"],
                 }
 
     sales: list[dict[str, Any]] = []

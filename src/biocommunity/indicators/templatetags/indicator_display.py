@@ -16,3 +16,14 @@ def dict_get(mapping: dict[str, Any], key: str) -> Any:
 def percent(value: float | None) -> str:
     """A growth rate as a percentage with two decimals (0.0362 → 3.62%)."""
     return "" if value is None else f"{value * 100:.2f}%"
+
+
+@register.filter(name="kpi_status")
+def kpi_status(code: str) -> str:
+    """The translated label of a KPI status code."""
+    from biocommunity.indicators.choices import KpiStatus
+
+    try:
+        return str(KpiStatus(code).label)
+    except ValueError:
+        return code

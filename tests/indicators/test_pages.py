@@ -1,0 +1,81 @@
+"""Compare and KPI pages, API and exports, in both languages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from biocommunity.indicators.models import Observation
+from tests.conftest import assert_status
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_compare_page_shows_the_three_regions_side_by_side(
+    gtb: Any, client: Client, language: str
+) -> None:
+    response = client.get(f"/{language}/figures/compare/")
+    assert_status(response, 200)
+    content = response.content.decode()
+    assert 'data-testid="compare-table"' in content
+    assert ("Massachusetts" if language == "en" else "マサチューセッツ") in content
+    assert "compare-data" in content and "/static/vendor/plotly/plotly.min.js" in content
+    assert "001 参考4" in content  # every value shows its source
+
+
+def test_compare_page_names_an_unknown_region_and_answers_400(gtb: Any, client: Client) -> None:
+    response = client.get("/en/figures/compare/", {"regions": ["gtb", "atlantis"]})
+    assert_status(response, 400)
+    assert "atlantis" in response.content.decode()
+
+
+def test_comparison_csv_keeps_source_and_note_on_every_value(gtb: Any, client: Client) -> None:
+    response = client.get("/ja/figures/compare/comparison.csv", {"regions": "gtb,massachusetts"})
+    assert_status(response, 200)
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert (
+        len(rows) == Observation.objects.filter(subject__key__in=["gtb", "massachusetts"]).count()
+    )
+    assert all(r["source"] for r in rows)
+    assert any(r["note_en"] for r in rows)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xlsx"])
+def test_comparison_other_formats(gtb: Any, client: Client, fmt: str) -> None:
+    response = client.get(f"/en/figures/compare/comparison.{fmt}", {"regions": "gtb"})
+    assert_status(response, 200)
+    assert len(response.content) > 100
+
+
+def test_compare_api_and_its_errors(gtb: Any, client: Client) -> None:
+    response = client.get("/api/compare", {"regions": "gtb,greater-london"})
+    assert_status(response, 200)
+    assert [s["key"] for s in json.loads(response.content)["subjects"]] == ["gtb", "greater-london"]
+    for params in ({"regions": "nowhere"}, {"regions": ""}, {}):
+        response = client.get("/api/compare", params)
+        assert response.status_code in (400, 422), params
+        assert "detail" in json.loads(response.content)
+
+
+def test_kpi_page_and_api(gtb: Any, client: Client) -> None:
+    response = client.get("/en/figures/kpis/")
+    assert_status(response, 200)
+    content = response.content.decode()
+    assert "3.62%" in content and "on track" in content
+    response = client.get("/ja/figures/kpis/")
+    assert "順調" in response.content.decode()
+    data = json.loads(client.get("/api/kpis").content)
+    assert {k["code"] for k in data} >= {"member-company-sales", "large-joint-research-projects"}
+
+
+def test_ratios_are_computed_not_stored(gtb: Any, client: Client) -> None:
+    response = client.get("/en/figures/compare/", {"regions": "massachusetts"})
+    content = response.content.decode()
+    assert "per million people" in content
+    assert "average-annual-salary</td>" not in content  # averages are never divided
