@@ -87,9 +87,10 @@ def test_organizations_list_pages_through_everything(gtb: Community, client: Cli
 
 @pytest.mark.django_db
 def test_organization_record_shape(gtb: Community, client: Client) -> None:
+    # Partners abroad mention LINK-J in their descriptions, so it is one hit among several.
     body = get_json(client, "/api/organizations", q="LINK-J")
-    assert body["count"] == 1
-    record = body["results"][0]
+    assert body["count"] >= 1
+    record = next(r for r in body["results"] if r["key"] == "link-j")
     assert set(record) == ORGANIZATION_KEYS
     assert record["key"] == "link-j"
     assert record["name_ja"] == "ライフサイエンス・イノベーション・ネットワーク・ジャパン"
@@ -365,6 +366,9 @@ def test_openapi_schema_lists_every_path(client: Client) -> None:
     }
 
 
+REQUIRED_EXAMPLES = {"regions": "gtb,massachusetts"}
+
+
 @pytest.mark.django_db
 def test_every_schema_path_answers_without_server_error(gtb: Community, client: Client) -> None:
     schema = get_json(client, "/api/openapi.json")
@@ -381,7 +385,13 @@ def test_every_schema_path_answers_without_server_error(gtb: Community, client: 
                 )
             elif example != "example":
                 continue
-            response = client.get(url)
+            # Required query parameters get an example value from the schema's own list.
+            required = {
+                p["name"]: REQUIRED_EXAMPLES[p["name"]]
+                for p in operations["get"].get("parameters", [])
+                if p.get("required") and p["in"] == "query"
+            }
+            response = client.get(url, required)
             assert 200 <= response.status_code < 500, (url, response.status_code)
             if example == "example":
                 assert_status(response, 200)

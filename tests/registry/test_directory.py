@@ -83,8 +83,9 @@ def test_keio_in_either_kanji_form_and_in_english(gtb: Community) -> None:
 
 @pytest.mark.django_db
 def test_aliases_are_searched(gtb: Community) -> None:
-    assert keys("LINK-J") == ["link-j"]
-    assert keys("ＬＩＮＫ－Ｊ") == ["link-j"]
+    # Partners abroad mention LINK-J in their descriptions; LINK-J itself is found by alias.
+    assert "link-j" in keys("LINK-J")
+    assert keys("ＬＩＮＫ－Ｊ") == keys("LINK-J")
     # 実中研 is only an alias of the Central Institute for Experimental Animals
     # (実験動物中央研究所).
     assert (

@@ -7,4 +7,5 @@ urlpatterns = [
     path("compare/", views.compare_page, name="compare"),
     path("compare/comparison.<str:fmt>", views.compare_download, name="compare-download"),
     path("kpis/", views.kpi_page, name="kpis"),
+    path("import/", views.import_page, name="import"),
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from biocommunity.core.forms import ImportForm
 from biocommunity.indicators.choices import NUMERIC_KINDS, SubjectKind
 from biocommunity.indicators.models import Indicator, Subject
 from biocommunity.indicators.services.compare import (
@@ -15,6 +17,8 @@ from biocommunity.indicators.services.compare import (
     kpi_reports,
     ratio_table,
 )
+from biocommunity.indicators.services.importing import import_observations
+from biocommunity.registry.services import permissions
 
 DEFAULT_REGIONS = ["gtb", "massachusetts", "greater-london"]
 DEFAULT_ECOSYSTEMS = ["ecosystem-tokyo", "ecosystem-boston", "ecosystem-london"]
@@ -116,6 +120,26 @@ def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(export_comparison(result, fmt), content_type=EXPORT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="comparison.{fmt}"'
     return response
+
+
+@login_required
+def import_page(request: HttpRequest) -> HttpResponse:
+    permissions.require_secretariat(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            report = import_observations(
+                upload.read(), upload.name, user=request.user, dry_run=form.cleaned_data["dry_run"]
+            )
+            status = 200 if report.ok else 400
+        else:
+            status = 400
+    return render(
+        request, "indicators/import.html", {"form": form, "report": report}, status=status
+    )
 
 
 def kpi_page(request: HttpRequest) -> HttpResponse:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
+from biocommunity.core.forms import ImportForm
 from biocommunity.registry.models import Organization
 from biocommunity.registry.services.organizations import PROFILE_FIELDS
 
@@ -26,13 +26,4 @@ class OrganizationProfileForm(forms.ModelForm):
         }
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("Spreadsheet (CSV or XLSX)"),
-        help_text=_("UTF-8 or Shift_JIS CSV, or an Excel workbook (first sheet)."),
-    )
-    dry_run = forms.BooleanField(
-        label=_("Check only (dry run): report what would change, change nothing"),
-        required=False,
-        initial=True,
-    )
+__all__ = ["ImportForm", "OrganizationProfileForm"]
