@@ -79,3 +79,27 @@ def test_ratios_are_computed_not_stored(gtb: Any, client: Client) -> None:
     content = response.content.decode()
     assert "per million people" in content
     assert "average-annual-salary</td>" not in content  # averages are never divided
+
+
+def test_yen_conversion_only_at_a_stated_rate_and_says_which(gtb: Any, client: Client) -> None:
+    plain = client.get("/en/figures/compare/", {"regions": "massachusetts,greater-london"})
+    assert 'data-testid="yen"' not in plain.content.decode()
+    response = client.get(
+        "/en/figures/compare/", {"regions": "massachusetts,greater-london", "currency": "JPY"}
+    )
+    content = response.content.decode()
+    assert 'data-testid="rates-used"' in content
+    assert "1 USD = 140 JPY (2023" in content
+    # Venture capital in Massachusetts: USD-billion × 140 → yen, shown in 100 million yen.
+    vc = Observation.objects.get(
+        indicator__code="venture-capital-investment", subject__key="massachusetts"
+    )
+    expected = float(vc.value) * 1e9 * 140 / 1e8
+    assert f"{expected:,.1f}".rstrip("0").rstrip(".") in content or f"{expected:.1f}" in content
+    # No GBP rate is stated: only the US-dollar values got a yen figure.
+    usd_values = Observation.objects.filter(
+        subject__key__in=["massachusetts", "greater-london"],
+        unit__startswith="USD",
+        value__isnull=False,
+    ).count()
+    assert content.count('data-testid="yen"') == usd_values

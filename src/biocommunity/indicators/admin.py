@@ -43,3 +43,8 @@ class KpiAdmin(ChangeLoggedAdmin):
         "target_value",
         "target_year",
     ]
+
+
+@admin.register(models.ExchangeRate)
+class ExchangeRateAdmin(ChangeLoggedAdmin):
+    list_display = ["currency", "year", "jpy_per_unit", "source"]

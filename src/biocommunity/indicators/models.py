@@ -128,6 +128,31 @@ class SalesByIndustry(Sourced):
         return f"{self.scope}: {self.industry_en}"
 
 
+class ExchangeRate(models.Model):
+    """A stated conversion rate; figures are converted only with one of these, never silently."""
+
+    currency = models.CharField(_("currency"), max_length=3)
+    year = models.CharField(_("year"), max_length=10)
+    jpy_per_unit = models.DecimalField(_("yen per unit"), max_digits=12, decimal_places=4)
+    source = models.TextField(_("source"))
+    note_ja = models.TextField(_("note (Japanese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    class Meta:
+        ordering = ["currency", "-year"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [
+            models.UniqueConstraint(fields=["currency", "year"], name="exchange_rate_unique"),
+            models.CheckConstraint(
+                condition=models.Q(jpy_per_unit__gt=0), name="exchange_rate_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.jpy_per_unit} JPY ({self.year})"
+
+
 class CompanySales(Sourced):
     """One company's annual sales as a member list records it: the input of the 参考5 table."""
 

@@ -13,6 +13,7 @@ from biocommunity.indicators.models import Indicator, Subject
 from biocommunity.indicators.services.compare import (
     UnknownSubjects,
     compare,
+    convert_to_yen,
     export_comparison,
     kpi_reports,
     ratio_table,
@@ -92,8 +93,11 @@ def compare_page(request: HttpRequest) -> HttpResponse:
             for s in radar["subjects"]
         ],
     }
+    rates_used = convert_to_yen(result) if request.GET.get("currency") == "JPY" else []
     context = {
         "result": result,
+        "currency": request.GET.get("currency", ""),
+        "rates_used": rates_used,
         "ratios": ratio_table(result),
         "regions": regions,
         "ecosystems": ecosystems,

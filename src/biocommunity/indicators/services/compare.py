@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from biocommunity.indicators.models import Indicator, Kpi, Observation, Subject
+from biocommunity.indicators.models import ExchangeRate, Indicator, Kpi, Observation, Subject
 from biocommunity.indicators.services import kpis as kpi_math
 from biocommunity.indicators.services.units import IncompatibleUnits, convert
 
@@ -97,6 +97,48 @@ EXPORT_COLUMNS = [
     "source",
     "as_of",
 ]
+
+
+def convert_to_yen(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """Add ``yen`` to every money value in a foreign currency for which a rate is stated.
+
+    Uses the rate of the value's year when there is one, else the latest rate, and says which;
+    returns the rates used so the page can state them.
+    """
+    rates: dict[str, list[ExchangeRate]] = {}
+    for rate in ExchangeRate.objects.all():
+        rates.setdefault(rate.currency, []).append(rate)
+    used: dict[int, ExchangeRate] = {}
+    for row in result["indicators"]:
+        for values in row["values"].values():
+            for v in values:
+                currency = (v["unit"] or "").split("-")[0]
+                if v["value"] is None or currency in ("JPY", "") or currency not in rates:
+                    continue
+                choices = rates[currency]
+                rate = next((r for r in choices if r.year == v["period"][:4]), choices[0])
+                try:
+                    base = convert(Decimal(str(v["value"])), v["unit"], currency)
+                except IncompatibleUnits:
+                    continue
+                yen = base * rate.jpy_per_unit
+                v["yen"] = {
+                    "value": float(yen / Decimal(100_000_000)),
+                    "unit": "JPY-100m",
+                    "rate": f"1 {currency} = {rate.jpy_per_unit.normalize()} JPY ({rate.year})",
+                }
+                used[rate.pk] = rate
+    return [
+        {
+            "currency": r.currency,
+            "jpy_per_unit": float(r.jpy_per_unit),
+            "year": r.year,
+            "source": r.source,
+            "note_ja": r.note_ja,
+            "note_en": r.note_en,
+        }
+        for r in used.values()
+    ]
 
 
 def export_rows(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -20,7 +20,14 @@ from biocommunity.indicators.choices import (
     Unit,
     ValueKind,
 )
-from biocommunity.indicators.models import Indicator, Kpi, Observation, SalesByIndustry, Subject
+from biocommunity.indicators.models import (
+    ExchangeRate,
+    Indicator,
+    Kpi,
+    Observation,
+    SalesByIndustry,
+    Subject,
+)
 from biocommunity.registry.services.tabular import read_csv
 
 INDICATOR_COLUMNS = [
@@ -267,6 +274,23 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
                     f"kpis.yaml #{i} [indicator={entry['indicator']!r}]: unknown indicator"
                 )
             kpis.append(entry)
+    rates: list[dict[str, Any]] = []
+    rates_path = root.joinpath("exchange_rates.csv")
+    if rates_path.is_file():
+        for n, r in table(
+            rates_path, ["currency", "jpy_per_unit", "year", "source", "note_ja", "note_en"]
+        ):
+            try:
+                rate = _decimal(r["jpy_per_unit"])
+            except ValueError as exc:
+                problems.append(f"exchange_rates.csv:{n}: {exc}")
+                continue
+            if not re.fullmatch(r"[A-Z]{3}", r["currency"]) or rate is None or rate <= 0:
+                problems.append(
+                    f"exchange_rates.csv:{n}: needs a currency code and a positive rate"
+                )
+                continue
+            rates.append({**r, "jpy_per_unit": rate})
     if problems:
         raise FiguresError(problems)
 
@@ -310,6 +334,7 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
                 for r in observations.values()
             ],
         )
+        counts["exchange_rates"] = _sync_many(ExchangeRate, ("currency", "year"), rates)
         counts["sales_by_industry"] = _sync_many(SalesByIndustry, ("scope", "industry_ja"), sales)
         counts["kpis"] = _sync(
             Kpi,
