@@ -27,12 +27,18 @@ def _chromium_missing() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def chromium() -> str:
+    """Chromium's path; skips without it, except in CI where browser tests must run."""
     problem = _chromium_missing()
     if problem:
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail(f"browser tests must run in CI: {problem}")
         pytest.skip(problem)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def browser(chromium: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

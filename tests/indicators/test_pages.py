@@ -103,3 +103,16 @@ def test_yen_conversion_only_at_a_stated_rate_and_says_which(gtb: Any, client: C
         value__isnull=False,
     ).count()
     assert content.count('data-testid="yen"') == usd_values
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_factsheet_page_has_figures_kpis_date_and_sources(
+    gtb: Any, client: Client, language: str
+) -> None:
+    response = client.get(f"/{language}/figures/factsheet/")
+    assert_status(response, 200)
+    content = response.content.decode()
+    assert "001 参考4" in content and "001 参考10-13" in content  # sources at the foot
+    assert "3.62%" in content
+    assert ("Key figures" if language == "en" else "主要な数値") in content
+    assert "@page" not in content  # print rules live in the stylesheet, not inline

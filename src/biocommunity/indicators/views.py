@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from biocommunity.core.forms import ImportForm
@@ -18,8 +19,14 @@ from biocommunity.indicators.services.compare import (
     kpi_reports,
     ratio_table,
 )
+from biocommunity.indicators.services.factsheet import (
+    PdfUnavailable,
+    factsheet_context,
+    factsheet_pdf,
+)
 from biocommunity.indicators.services.importing import import_observations
 from biocommunity.registry.services import permissions
+from biocommunity.registry.services.organizations import default_community
 
 DEFAULT_REGIONS = ["gtb", "massachusetts", "greater-london"]
 DEFAULT_ECOSYSTEMS = ["ecosystem-tokyo", "ecosystem-boston", "ecosystem-london"]
@@ -144,6 +151,29 @@ def import_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "indicators/import.html", {"form": form, "report": report}, status=status
     )
+
+
+def factsheet_page(request: HttpRequest) -> HttpResponse:
+    community = default_community()
+    if community is None:
+        raise Http404(_("No community is loaded yet: run 'biocommunity load-dataset gtb'."))
+    return render(request, "indicators/factsheet.html", factsheet_context(community))
+
+
+def factsheet_pdf_download(request: HttpRequest) -> HttpResponse:
+    community = default_community()
+    if community is None:
+        raise Http404
+    language = (get_language() or "ja")[:2]
+    try:
+        pdf = factsheet_pdf(community, language)
+    except PdfUnavailable as exc:
+        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{community.key}-factsheet-{language}.pdf"'
+    )
+    return response
 
 
 def kpi_page(request: HttpRequest) -> HttpResponse:

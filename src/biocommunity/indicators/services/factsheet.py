@@ -1,0 +1,124 @@
+"""The community's one-page fact sheet, as HTML (print CSS) and as PDF through Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from importlib import resources
+from typing import Any
+
+from django.db.models import Count
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.utils import translation
+
+from biocommunity.indicators.models import Observation
+from biocommunity.indicators.services.compare import kpi_reports
+from biocommunity.registry.choices import OrganizationKind
+from biocommunity.registry.models import Classification, Community, HubMembership, Organization
+
+# The 参考4 rows a reader abroad asks about first, in this order.
+KEY_INDICATORS = [
+    "population",
+    "gdp",
+    "bio-industry-employment",
+    "biotech-company-count",
+    "venture-capital-investment",
+    "ipo-count",
+    "drug-pipeline-count",
+    "incubator-count",
+    "clinical-trial-count",
+]
+
+
+class PdfUnavailable(RuntimeError):
+    """Raised with what to install when the PDF cannot be made on this machine."""
+
+
+def chromium_path() -> str:
+    return os.environ.get("BIOCOMMUNITY_CHROMIUM", "/usr/bin/chromium")
+
+
+def factsheet_context(community: Community) -> dict[str, Any]:
+    kind_counts = dict(Classification.objects.values_list("kind").annotate(n=Count("organization")))
+    observations = {
+        o.indicator.code: o
+        for o in Observation.objects.filter(
+            subject__key=community.key, indicator__code__in=KEY_INDICATORS
+        )
+        .select_related("indicator")
+        .order_by("period")
+    }
+    figures = [observations[c] for c in KEY_INDICATORS if c in observations]
+    kpis = [r for r in kpi_reports() if r.target or r.band]
+    cited = [community.source, *(f.source for f in figures), *(k.source for k in kpis)]
+    sources = sorted({part.strip() for text in cited for part in text.split("|") if part.strip()})
+    return {
+        "community": community,
+        "total": Organization.objects.count(),
+        "hubs": community.hubs.annotate(n=Count("memberships__organization", distinct=True)),
+        "in_hubs": HubMembership.objects.filter(hub__community=community)
+        .values("organization")
+        .distinct()
+        .count(),
+        "by_kind": [
+            (str(label), kind_counts[v])
+            for v, label in OrganizationKind.choices
+            if kind_counts.get(v)
+        ],
+        "figures": figures,
+        "kpis": kpis,
+        "sources": sources,
+        "generated": date.today().isoformat(),
+    }
+
+
+def factsheet_html(community: Community, language: str, *, inline_css: bool = False) -> str:
+    """The fact sheet page; with ``inline_css`` it stands alone (for the PDF renderer)."""
+    css = ""
+    if inline_css:
+        css = (
+            resources.files("biocommunity.core")
+            .joinpath("static/core/site.css")
+            .read_text(encoding="utf-8")
+        )
+    with translation.override(language):
+        request = RequestFactory().get(f"/{language}/figures/factsheet/")
+        return render_to_string(
+            "indicators/factsheet.html",
+            {**factsheet_context(community), "inline_css": css, "standalone": inline_css},
+            request=request,
+        )
+
+
+def factsheet_pdf(community: Community, language: str) -> bytes:
+    """Print the stand-alone HTML to A4 with Debian's Chromium (fonts-noto-cjk for Japanese)."""
+    executable = chromium_path()
+    if not (os.path.exists(executable) or shutil.which(executable)):
+        raise PdfUnavailable(
+            f"Chromium not found at {executable}: install Debian's 'chromium' and "
+            "'fonts-noto-cjk', or set BIOCOMMUNITY_CHROMIUM"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as exc:
+        raise PdfUnavailable("PDF needs Playwright: pip install 'biocommunity[pdf]'") from exc
+    html = factsheet_html(community, language, inline_css=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page()
+            page.set_content(html, wait_until="load")
+            pdf: bytes = page.pdf(
+                format="A4",
+                print_background=True,
+                margin={"top": "12mm", "bottom": "12mm", "left": "12mm", "right": "12mm"},
+            )
+        finally:
+            browser.close()
+    return pdf
