@@ -116,3 +116,30 @@ def test_factsheet_page_has_figures_kpis_date_and_sources(
     assert "3.62%" in content
     assert ("Key figures" if language == "en" else "主要な数値") in content
     assert "@page" not in content  # print rules live in the stylesheet, not inline
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_sales_page_shows_the_seed_table_and_the_computed_one(
+    gtb: Any, client: Client, language: str
+) -> None:
+    from decimal import Decimal
+
+    from biocommunity.indicators.models import CompanySales
+
+    response = client.get(f"/{language}/figures/sales/")
+    assert_status(response, 200)
+    content = response.content.decode()
+    assert 'data-testid="sales-gtb"' in content and 'data-testid="sales-japan"' in content
+    assert "103,178,232" in content  # the GTB total as the seed prints it
+    assert 'data-testid="sales-computed"' not in content
+    CompanySales.objects.create(
+        company_name="A",
+        industry_ja="医薬品",
+        listed=True,
+        in_community=True,
+        sales=Decimal(10),
+        source="t",
+    )
+    assert (
+        'data-testid="sales-computed"' in client.get(f"/{language}/figures/sales/").content.decode()
+    )

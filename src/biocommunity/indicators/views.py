@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from biocommunity.core.forms import ImportForm
 from biocommunity.indicators.choices import NUMERIC_KINDS, SubjectKind
-from biocommunity.indicators.models import Indicator, Subject
+from biocommunity.indicators.models import CompanySales, Indicator, SalesByIndustry, Subject
 from biocommunity.indicators.services.compare import (
     UnknownSubjects,
     compare,
@@ -25,6 +25,7 @@ from biocommunity.indicators.services.factsheet import (
     factsheet_pdf,
 )
 from biocommunity.indicators.services.importing import import_observations
+from biocommunity.indicators.services.sales import aggregate_sales
 from biocommunity.registry.services import permissions
 from biocommunity.registry.services.organizations import default_community
 
@@ -174,6 +175,16 @@ def factsheet_pdf_download(request: HttpRequest) -> HttpResponse:
         f'attachment; filename="{community.key}-factsheet-{language}.pdf"'
     )
     return response
+
+
+def sales_page(request: HttpRequest) -> HttpResponse:
+    shipped: dict[str, list[SalesByIndustry]] = {}
+    for row in SalesByIndustry.objects.all():
+        shipped.setdefault(row.scope, []).append(row)
+    computed = aggregate_sales() if CompanySales.objects.exists() else None
+    return render(
+        request, "indicators/sales.html", {"shipped": list(shipped.items()), "computed": computed}
+    )
 
 
 def kpi_page(request: HttpRequest) -> HttpResponse:

@@ -60,6 +60,10 @@ class SalesRow:
     community: SalesCells = field(default_factory=SalesCells)
     nation: SalesCells = field(default_factory=SalesCells)
 
+    @property
+    def community_nation(self) -> tuple[SalesCells, SalesCells]:
+        return self.community, self.nation
+
 
 @dataclass
 class SalesTable:
