@@ -143,3 +143,18 @@ def test_sales_page_shows_the_seed_table_and_the_computed_one(
     assert (
         'data-testid="sales-computed"' in client.get(f"/{language}/figures/sales/").content.decode()
     )
+
+
+def test_kpis_belong_to_goals_of_the_plan(gtb: Any, client: Client) -> None:
+    from biocommunity.indicators.models import Kpi, Plan
+
+    plan = Plan.objects.get(key="gtb-master-plan")
+    assert [g.key for g in plan.goals.all()] == [
+        "economic-growth",
+        "social-issues",
+        "joint-research",
+        "venture-investment-environment",
+    ]
+    assert Kpi.objects.get(code="member-company-sales").goal.key == "economic-growth"
+    content = client.get("/en/figures/kpis/").content.decode()
+    assert "Contribution to economic growth" in content and "no KPI" in content

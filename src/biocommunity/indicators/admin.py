@@ -48,3 +48,14 @@ class KpiAdmin(ChangeLoggedAdmin):
 @admin.register(models.ExchangeRate)
 class ExchangeRateAdmin(ChangeLoggedAdmin):
     list_display = ["currency", "year", "jpy_per_unit", "source"]
+
+
+class GoalInline(admin.TabularInline):
+    model = models.Goal
+    extra = 1
+
+
+@admin.register(models.Plan)
+class PlanAdmin(ChangeLoggedAdmin):
+    list_display = ["key", "name_ja", "name_en", "community"]
+    inlines = [GoalInline]

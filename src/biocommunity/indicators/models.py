@@ -193,12 +193,67 @@ class CompanySales(Sourced):
         return f"{self.company_name} {self.fiscal_year}"
 
 
+class Plan(Sourced):
+    """A community's master plan: goals, each measured by KPIs."""
+
+    key = models.SlugField(_("key"), max_length=80, unique=True)
+    community = models.ForeignKey(
+        "registry.Community",
+        verbose_name=_("community"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="plans",
+    )
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+
+    class Meta:
+        ordering = ["key"]
+        verbose_name = _("plan")
+        verbose_name_plural = _("plans")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="goals"
+    )
+    key = models.SlugField(_("key"), max_length=80)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=300)
+    name_en = models.CharField(_("name (English)"), max_length=300)
+    note_ja = models.TextField(_("note (Japanese)"), blank=True)
+    note_en = models.TextField(_("note (English)"), blank=True)
+
+    class Meta:
+        ordering = ["plan", "position"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "key"], name="goal_key_unique_in_plan")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.key}"
+
+
 class Kpi(Sourced):
     """A master-plan KPI: baseline, target, optional yearly band; actuals are observations."""
 
     code = models.SlugField(_("code"), max_length=80, unique=True)
     name_ja = models.CharField(_("name (Japanese)"), max_length=300)
     name_en = models.CharField(_("name (English)"), max_length=300)
+    goal = models.ForeignKey(
+        Goal,
+        verbose_name=_("goal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="kpis",
+    )
     indicator = models.ForeignKey(
         Indicator, verbose_name=_("indicator"), null=True, blank=True, on_delete=models.SET_NULL
     )

@@ -10,7 +10,13 @@ from django.utils.translation import gettext as _
 
 from biocommunity.core.forms import ImportForm
 from biocommunity.indicators.choices import NUMERIC_KINDS, SubjectKind
-from biocommunity.indicators.models import CompanySales, Indicator, SalesByIndustry, Subject
+from biocommunity.indicators.models import (
+    CompanySales,
+    Indicator,
+    Plan,
+    SalesByIndustry,
+    Subject,
+)
 from biocommunity.indicators.services.compare import (
     UnknownSubjects,
     compare,
@@ -188,6 +194,5 @@ def sales_page(request: HttpRequest) -> HttpResponse:
 
 
 def kpi_page(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "indicators/kpis.html", {"reports": kpi_reports(), "title": _("Master plan KPIs")}
-    )
+    plans = Plan.objects.prefetch_related("goals__kpis")
+    return render(request, "indicators/kpis.html", {"reports": kpi_reports(), "plans": plans})

@@ -258,7 +258,7 @@ def ratio_table(result: dict[str, Any]) -> list[dict[str, Any]]:
 def kpi_reports() -> list[kpi_math.KpiReport]:
     """Each KPI evaluated against the yearly actuals observed for its indicator and subject."""
     reports = []
-    for kpi in Kpi.objects.select_related("indicator", "subject"):
+    for kpi in Kpi.objects.select_related("indicator", "subject", "goal__plan"):
         actuals: list[tuple[int, float]] = []
         if kpi.indicator_id and kpi.subject_id:
             for obs in Observation.objects.filter(
@@ -287,17 +287,23 @@ def kpi_reports() -> list[kpi_math.KpiReport]:
             if kpi.band_low is not None
             else None
         )
-        reports.append(
-            kpi_math.evaluate(
-                code=kpi.code,
-                name_ja=kpi.name_ja,
-                name_en=kpi.name_en,
-                unit=kpi.unit,
-                baseline=baseline,
-                target=target,
-                band=band,
-                actuals=actuals,
-                source=kpi.source,
-            )
+        report = kpi_math.evaluate(
+            code=kpi.code,
+            name_ja=kpi.name_ja,
+            name_en=kpi.name_en,
+            unit=kpi.unit,
+            baseline=baseline,
+            target=target,
+            band=band,
+            actuals=actuals,
+            source=kpi.source,
         )
+        if kpi.goal:
+            report.goal = {
+                "plan": kpi.goal.plan.key,
+                "key": kpi.goal.key,
+                "name_ja": kpi.goal.name_ja,
+                "name_en": kpi.goal.name_en,
+            }
+        reports.append(report)
     return reports

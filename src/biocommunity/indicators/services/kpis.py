@@ -118,6 +118,7 @@ class KpiReport:
     rule: str = ""
     forecast: dict[str, Any] | None = None
     source: str = ""
+    goal: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -22,9 +22,11 @@ from biocommunity.indicators.choices import (
 )
 from biocommunity.indicators.models import (
     ExchangeRate,
+    Goal,
     Indicator,
     Kpi,
     Observation,
+    Plan,
     SalesByIndustry,
     Subject,
 )
@@ -291,6 +293,15 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
                 )
                 continue
             rates.append({**r, "jpy_per_unit": rate})
+    plan: dict[str, Any] | None = None
+    plan_path = root.joinpath("plan.yaml")
+    if plan_path.is_file():
+        plan = yaml.safe_load(plan_path.read_text(encoding="utf-8"))
+        kpi_codes = {k["code"] for k in kpis}
+        for goal in plan.get("goals", []):
+            for code in goal.get("kpis", []):
+                if code not in kpi_codes:
+                    problems.append(f"plan.yaml goal {goal.get('key')!r}: unknown KPI {code!r}")
     if problems:
         raise FiguresError(problems)
 
@@ -361,7 +372,51 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
                 for k in kpis
             ],
         )
+        if plan is not None:
+            counts["plans"], counts["goals"] = _load_plan(plan)
     return counts
+
+
+def _load_plan(plan: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
+    from biocommunity.registry.models import Community
+
+    community = Community.objects.filter(key=plan.get("community", "")).first()
+    plan_counts = _sync(
+        Plan,
+        "key",
+        [
+            {
+                "key": plan["key"],
+                "community_id": community.pk if community else None,
+                "name_ja": plan["name_ja"],
+                "name_en": plan["name_en"],
+                "source": plan.get("source", ""),
+                "as_of": str(plan.get("as_of", "")),
+            }
+        ],
+    )
+    plan_obj = Plan.objects.get(key=plan["key"])
+    goals = plan.get("goals", [])
+    goal_counts = _sync_many(
+        Goal,
+        ("plan_id", "key"),
+        [
+            {
+                "plan_id": plan_obj.pk,
+                "key": g["key"],
+                "position": i,
+                "name_ja": g["name_ja"],
+                "name_en": g["name_en"],
+                "note_ja": g.get("note_ja", ""),
+                "note_en": g.get("note_en", ""),
+            }
+            for i, g in enumerate(goals)
+        ],
+    )
+    for g in goals:
+        goal = Goal.objects.get(plan=plan_obj, key=g["key"])
+        Kpi.objects.filter(code__in=g.get("kpis", [])).exclude(goal=goal).update(goal=goal)
+    return plan_counts, goal_counts
 
 
 def _yaml_decimal(value: Any) -> Decimal | None:
