@@ -696,7 +696,7 @@ def print_tables(result: dict[str, Any]) -> None:
             f"{row['p50_ms']:.1f}",
             f"{row['p95_ms']:.1f}",
             f"{row['max_ms']:.1f}",
-            f"{row['ratio_p50']}×",
+            "–" if row["ratio_p50"] is None else f"{row['ratio_p50']:.1f}×",
             f"< {row['target_ms']:.0f} ms",
             _met(row["target_met"]),
         )

@@ -15,6 +15,9 @@ def _pinned_language(settings: Any) -> Any:
     # Argon2 stays the production hasher (tests/core/test_security.py); MD5 keeps tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
+    from django.core.cache import cache
+
+    cache.clear()  # cached facet counts must not outlive the test's database
     with translation.override("ja"):
         yield
 

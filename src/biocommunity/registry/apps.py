@@ -6,3 +6,8 @@ class RegistryConfig(AppConfig):
     name = "biocommunity.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from biocommunity.registry import signals
+
+        signals.connect()

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
@@ -251,12 +255,72 @@ def search(
     return page
 
 
+FACET_CACHE_SECONDS = 300
+_GENERATION_KEY = "registry:directory-generation"
+
+
+def mark_stale() -> None:
+    """Invalidate cached facet counts now and again when the writing transaction commits.
+
+    The second bump covers a request that cached old counts between the write and the commit.
+    """
+    bump_generation()
+    transaction.on_commit(bump_generation)
+
+
+def bump_generation() -> None:
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, None)
+
+
+def _generation() -> int:
+    value = cache.get(_GENERATION_KEY)
+    if value is None:
+        cache.add(_GENERATION_KEY, 1, None)
+        value = cache.get(_GENERATION_KEY, 1)
+    return int(value)
+
+
+def _scoped(model_qs: QuerySet[Any], query: DirectoryQuery, skip: str) -> QuerySet[Any]:
+    """Limit a link table to the filtered organisations, or not at all when nothing filters.
+
+    ``order_by()`` drops the models' default ordering, whose joins would otherwise stay in
+    the GROUP BY query.
+    """
+    active = {
+        "q": bool(search_terms(query.q)),
+        "kind": bool(query.kind),
+        "hub": bool(query.hub),
+        "function": bool(query.function),
+        "domain": query.domain is not None,
+        "prefecture": bool(query.prefecture),
+    }
+    if any(on for name, on in active.items() if name != skip):
+        model_qs = model_qs.filter(organization__in=_filtered(query, skip=skip))
+    return model_qs.order_by()
+
+
 def facets(query: DirectoryQuery, *, language: str = "ja") -> dict[str, list[FacetValue]]:
+    """Facet counts, cached per query (not per page) until the registry next changes."""
+    params = json.dumps(sorted(query.as_params().items()), ensure_ascii=False)
+    digest = hashlib.sha256(params.encode()).hexdigest()[:32]
+    key = f"registry:facets:{_generation()}:{language}:{digest}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cast(dict[str, list[FacetValue]], cached)
+    result = _count_facets(query, language=language)
+    cache.set(key, result, FACET_CACHE_SECONDS)
+    return result
+
+
+def _count_facets(query: DirectoryQuery, *, language: str) -> dict[str, list[FacetValue]]:
     en = language.startswith("en")
     result: dict[str, list[FacetValue]] = {}
 
     kind_counts = dict(
-        Classification.objects.filter(organization__in=_filtered(query, skip="kind"))
+        _scoped(Classification.objects.all(), query, "kind")
         .values_list("kind")
         .annotate(n=Count("organization", distinct=True))
     )
@@ -266,20 +330,18 @@ def facets(query: DirectoryQuery, *, language: str = "ja") -> dict[str, list[Fac
         if kind_counts.get(value)
     ]
 
-    hub_memberships = HubMembership.objects.filter(organization__in=_filtered(query, skip="hub"))
+    hub_memberships = _scoped(HubMembership.objects.all(), query, "hub")
     if query.function:
         hub_memberships = hub_memberships.filter(function=query.function)
     hub_counts = dict(
-        hub_memberships.values_list("hub__key").annotate(n=Count("organization", distinct=True))
+        hub_memberships.values_list("hub_id").annotate(n=Count("organization", distinct=True))
     )
-    hubs = Hub.objects.filter(key__in=hub_counts).order_by("number", "key")
+    hubs = Hub.objects.filter(pk__in=hub_counts).order_by("number", "key")
     result["hub"] = [
-        FacetValue(h.key, h.name_en if en else h.name_ja, hub_counts[h.key], h.key == query.hub)
+        FacetValue(h.key, h.name_en if en else h.name_ja, hub_counts[h.pk], h.key == query.hub)
         for h in hubs
     ]
-    function_memberships = HubMembership.objects.filter(
-        organization__in=_filtered(query, skip="function")
-    )
+    function_memberships = _scoped(HubMembership.objects.all(), query, "function")
     if query.hub:
         function_memberships = function_memberships.filter(hub__key=query.hub)
     function_counts = dict(
@@ -293,22 +355,23 @@ def facets(query: DirectoryQuery, *, language: str = "ja") -> dict[str, list[Fac
         if function_counts.get(value)
     ]
     domain_counts = dict(
-        OrganizationMarketDomain.objects.filter(organization__in=_filtered(query, skip="domain"))
-        .values_list("domain__number")
+        _scoped(OrganizationMarketDomain.objects.all(), query, "domain")
+        .values_list("domain_id")
         .annotate(n=Count("organization", distinct=True))
     )
     result["domain"] = [
         FacetValue(
             str(d.number),
             f"{d.number}. {d.name_en if en else d.name_ja}",
-            domain_counts[d.number],
+            domain_counts[d.pk],
             d.number == query.domain,
         )
-        for d in MarketDomain.objects.filter(number__in=domain_counts)
+        for d in MarketDomain.objects.filter(pk__in=domain_counts)
     ]
     prefecture_counts = (
         _filtered(query, skip="prefecture")
         .exclude(prefecture="")
+        .order_by()
         .values_list("prefecture")
         .annotate(n=Count("pk"))
         .order_by("prefecture")

@@ -39,7 +39,7 @@ from biocommunity.registry.models import (
     OrganizationMarketDomain,
 )
 from biocommunity.registry.models.organization import validate_corporate_number, validate_ror_id
-from biocommunity.registry.services import permissions
+from biocommunity.registry.services import directory, permissions
 from biocommunity.registry.services.tabular import ImportFailed, RowError, Table, read_table
 from biocommunity.registry.services.text import build_search_text
 
@@ -554,6 +554,8 @@ def apply_organization_rows(
     parented = [existing[r.key] for r in rows if r.has_parent and r.key in created_keys]
     Organization.objects.bulk_update(parented, ["parent"], batch_size=CHUNK)
     ChangeRecord.objects.bulk_create(records, batch_size=CHUNK)
+    # bulk writes send no signals: tell the directory its cached counts are stale.
+    directory.mark_stale()
     return len(created), len(updated), unchanged
 
 
