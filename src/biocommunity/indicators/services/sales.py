@@ -83,13 +83,21 @@ class SalesTable:
         return {"unit": self.unit, "rows": [row(r) for r in self.rows], "total": row(self.total)}
 
 
+CENTS = Decimal("0.01")
+
+
+def _sum(value: Any) -> Decimal:
+    """SQLite adds decimals in floating point; round sums back to the stored two places."""
+    return Decimal(value or 0).quantize(CENTS)
+
+
 def _cells(values: Mapping[str, Any], prefix: str) -> SalesCells:
     return SalesCells(
         listed_count=values[f"{prefix}listed_n"] or 0,
         unlisted_count=values[f"{prefix}unlisted_n"] or 0,
         undisclosed_count=values[f"{prefix}undisclosed_n"] or 0,
-        listed_sales=values[f"{prefix}listed_sum"] or Decimal(0),
-        unlisted_sales=values[f"{prefix}unlisted_sum"] or Decimal(0),
+        listed_sales=_sum(values[f"{prefix}listed_sum"]),
+        unlisted_sales=_sum(values[f"{prefix}unlisted_sum"]),
     )
 
 
