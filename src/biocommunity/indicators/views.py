@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from biocommunity.core.forms import ImportForm
+from biocommunity.core.imports import import_view
 from biocommunity.indicators.choices import NUMERIC_KINDS, SubjectKind
 from biocommunity.indicators.models import (
     CompanySales,
@@ -143,21 +143,7 @@ def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     permissions.require_secretariat(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            report = import_observations(
-                upload.read(), upload.name, user=request.user, dry_run=form.cleaned_data["dry_run"]
-            )
-            status = 200 if report.ok else 400
-        else:
-            status = 400
-    return render(
-        request, "indicators/import.html", {"form": form, "report": report}, status=status
-    )
+    return import_view(request, import_observations, "indicators/import.html")
 
 
 def factsheet_page(request: HttpRequest) -> HttpResponse:

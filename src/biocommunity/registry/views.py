@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -17,10 +16,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from biocommunity.core.changelog import history_for
+from biocommunity.core.imports import import_view
 from biocommunity.core.templatetags.bilingual import pick
 from biocommunity.registry import maps
 from biocommunity.registry.choices import HubFunction, OrganizationKind
-from biocommunity.registry.forms import ImportForm, OrganizationProfileForm
+from biocommunity.registry.forms import OrganizationProfileForm
 from biocommunity.registry.models import (
     Classification,
     Community,
@@ -292,26 +292,5 @@ def open_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     permissions.require_secretariat(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            report = import_organizations(
-                upload.read(), upload.name, user=request.user, dry_run=form.cleaned_data["dry_run"]
-            )
-            status = 200 if report.ok else 400
-        else:
-            status = 400
-    return render(
-        request,
-        "registry/import.html",
-        {
-            "form": form,
-            "report": report,
-            "report_json": json.dumps(report.as_dict(), ensure_ascii=False) if report else "",
-            "runs": ImportRun.objects.select_related("user")[:10],
-        },
-        status=status,
-    )
+    runs = ImportRun.objects.select_related("user").filter(kind="organizations")[:10]
+    return import_view(request, import_organizations, "registry/import.html", {"runs": runs})

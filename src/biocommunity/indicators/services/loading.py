@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from biocommunity.core.provenance import is_partial_date
+from biocommunity.core.syncing import sync_by_natural_key
 from biocommunity.indicators.choices import (
     NUMERIC_KINDS,
     FactorGroup,
@@ -423,37 +424,8 @@ def _yaml_decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, Decimal) or isinstance(b, Decimal):
-        return (a is None and b is None) or (
-            a is not None and b is not None and Decimal(a) == Decimal(b)
-        )
-    return bool(a == b)
-
-
 def _sync(model: Any, key: str, rows: list[dict[str, Any]]) -> dict[str, int]:
-    return _sync_many(model, (key,), rows)
+    return sync_by_natural_key(model, (key,), rows)
 
 
-def _sync_many(
-    model: Any, natural_key: tuple[str, ...], rows: list[dict[str, Any]]
-) -> dict[str, int]:
-    existing = {tuple(getattr(o, f) for f in natural_key): o for o in model.objects.all()}
-    created = updated = unchanged = 0
-    new = []
-    for values in rows:
-        obj = existing.get(tuple(values[f] for f in natural_key))
-        if obj is None:
-            new.append(model(**values))
-            continue
-        changed = [f for f, v in values.items() if not _same(getattr(obj, f), v)]
-        if changed:
-            for f in changed:
-                setattr(obj, f, values[f])
-            obj.save(update_fields=changed)
-            updated += 1
-        else:
-            unchanged += 1
-    model.objects.bulk_create(new, batch_size=500)
-    created = len(new)
-    return {"created": created, "updated": updated, "unchanged": unchanged}
+_sync_many = sync_by_natural_key

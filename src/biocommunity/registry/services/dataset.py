@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from biocommunity.core.provenance import is_partial_date
+from biocommunity.core.syncing import sync_by_natural_key
 from biocommunity.registry.choices import CommunityKind, CouncilRole, HubFunction, ProgrammeKind
 from biocommunity.registry.models import (
     Community,
@@ -188,27 +189,7 @@ def _sync(
     natural_key: tuple[str, ...],
     desired: list[dict[str, Any]],
 ) -> None:
-    """Create or update records by natural key; records the dataset does not name stay."""
-    existing = {tuple(getattr(obj, f) for f in natural_key): obj for obj in model.objects.all()}  # type: ignore[attr-defined]
-    created = updated = unchanged = 0
-    for values in desired:
-        key = tuple(values[f] for f in natural_key)
-        obj = existing.get(key)
-        if obj is None:
-            obj = model(**values)
-            obj.save()
-            existing[key] = obj
-            created += 1
-            continue
-        changed = [f for f, v in values.items() if getattr(obj, f) != v]
-        if changed:
-            for f in changed:
-                setattr(obj, f, values[f])
-            obj.save(update_fields=changed)
-            updated += 1
-        else:
-            unchanged += 1
-    report.add(label, created, updated, unchanged)
+    report.add(label, **sync_by_natural_key(model, natural_key, desired))
 
 
 def _float(value: str) -> float | None:

@@ -767,32 +767,8 @@ class _DryRunRollback(Exception):
 
 # ---------------------------------------------------------------- export
 
-EXPORT_COLUMNS = [
-    "key",
-    "name_ja",
-    "name_en",
-    "short_name",
-    "aliases",
-    "kinds",
-    "hubs",
-    "market_domains",
-    "country",
-    "prefecture",
-    "city_ja",
-    "city_en",
-    "lat",
-    "lon",
-    "location_basis",
-    "website",
-    "description_ja",
-    "description_en",
-    "corporate_number",
-    "ror_id",
-    "listed",
-    "parent",
-    "source",
-    "as_of",
-]
+# The import's columns, with the link columns after the kinds (one notation both ways).
+EXPORT_COLUMNS = [*FIELD_COLUMNS[:6], *LINK_COLUMNS, *FIELD_COLUMNS[6:]]
 
 
 def export_queryset(queryset: QuerySet[Organization] | None = None) -> QuerySet[Organization]:
