@@ -39,7 +39,7 @@ def test_growth_status_rule(ratio: float, status: str) -> None:
     assert report.status == status
     assert report.latest is not None and report.latest["year"] == 2022
     assert report.latest["ratio"] == pytest.approx(ratio)
-    assert "95%" in report.rule
+    assert "95 percent" in report.rule
 
 
 def test_expected_path_covers_every_year_to_the_target() -> None:

@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 AT_RISK_SHARE = 0.95
 BAND_AT_RISK_SHARE = 0.8
 # Two-sided 95 % Student's t critical values by degrees of freedom.
@@ -38,12 +40,12 @@ T_95 = {
     25: 2.060,
     30: 2.042,
 }
-GROWTH_RULE = (
+GROWTH_RULE = gettext_noop(
     "on track when the latest actual is at least the expected value for its year; at risk "
-    "when it is at least 95% of it; off track below that"
+    "when it is at least 95 percent of it; off track below that"
 )
-BAND_RULE = (
-    "on track when the latest yearly actual reaches the band's low end; at risk from 80% of "
+BAND_RULE = gettext_noop(
+    "on track when the latest yearly actual reaches the band's low end; at risk from 80 percent of "
     "it; off track below that"
 )
 

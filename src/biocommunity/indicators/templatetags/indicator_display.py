@@ -27,3 +27,14 @@ def kpi_status(code: str) -> str:
         return str(KpiStatus(code).label)
     except ValueError:
         return code
+
+
+@register.filter(name="unit_label")
+def unit_label(code: str) -> str:
+    """A unit code (JPY-trillion) as its translated name (兆円 / trillion yen)."""
+    from biocommunity.indicators.choices import Unit
+
+    try:
+        return str(Unit(code).label)
+    except ValueError:
+        return code or ""
