@@ -16,30 +16,21 @@ from biocommunity.core.models import ChangeAction, ChangeRecord
 from biocommunity.core.provenance import is_partial_date
 from biocommunity.indicators.choices import NUMERIC_KINDS, Unit, ValueKind
 from biocommunity.indicators.models import Indicator, Observation, Subject
+from biocommunity.indicators.services.loading import OBSERVATION_COLUMNS
 from biocommunity.registry.models import ImportRun
 from biocommunity.registry.services import permissions
 from biocommunity.registry.services.organizations import ImportReport
-from biocommunity.registry.services.tabular import ImportFailed, RowError, read_table
+from biocommunity.registry.services.tabular import (
+    DryRunRollback,
+    ImportFailed,
+    RowError,
+    check_headers,
+    read_table,
+)
 
-COLUMNS = [
-    "indicator",
-    "subject",
-    "period",
-    "value",
-    "value_kind",
-    "value_text",
-    "unit",
-    "note_ja",
-    "note_en",
-    "source",
-    "as_of",
-]
+COLUMNS = OBSERVATION_COLUMNS  # the shipped files' columns, so an export can come back in
 REQUIRED = ["indicator", "subject", "value"]
-TRACKED = ["value", "value_kind", "value_text", "unit", "note_ja", "note_en", "source", "as_of"]
-
-
-class _Rollback(Exception):
-    pass
+TRACKED = COLUMNS[3:]  # everything but the (indicator, subject, period) key
 
 
 def _number(text: str) -> Decimal:
@@ -73,27 +64,7 @@ def import_observations(
         return report
     report.encoding, report.rows = table.encoding, len(table.rows)
     errors = report.errors
-    for header in table.headers:
-        if header not in COLUMNS:
-            errors.append(
-                RowError(
-                    1,
-                    header,
-                    header,
-                    _("Unknown column '%(column)s'. Known columns: %(known)s.")
-                    % {"column": header, "known": ", ".join(COLUMNS)},
-                )
-            )
-    for header in REQUIRED:
-        if header not in table.headers:
-            errors.append(
-                RowError(
-                    1,
-                    header,
-                    "",
-                    _("Required column '%(column)s' is missing.") % {"column": header},
-                )
-            )
+    errors += check_headers(table, known=COLUMNS, required=REQUIRED)
     if errors:
         return report
 
@@ -226,7 +197,7 @@ def import_observations(
             report.run_id = run.pk
             if dry_run:
                 report.run_id = None
-                raise _Rollback
-    except _Rollback:
+                raise DryRunRollback
+    except DryRunRollback:
         pass
     return report

@@ -308,12 +308,10 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
 
     counts: dict[str, dict[str, int]] = {}
     with transaction.atomic():
-        counts["indicators"] = _sync(
-            Indicator, "code", [{k: v for k, v in r.items()} for r in indicators.values()]
-        )
-        counts["subjects"] = _sync(
+        counts["indicators"] = sync_by_natural_key(Indicator, ("code",), list(indicators.values()))
+        counts["subjects"] = sync_by_natural_key(
             Subject,
-            "key",
+            ("key",),
             [
                 {k: r[k] for k in ("key", "kind", "name_ja", "name_en", "country", "source")}
                 for r in subjects.values()
@@ -326,7 +324,7 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
                 parent_id=parent
             )
         indicator_ids = dict(Indicator.objects.values_list("code", "pk"))
-        counts["observations"] = _sync_many(
+        counts["observations"] = sync_by_natural_key(
             Observation,
             ("indicator_id", "subject_id", "period"),
             [
@@ -346,11 +344,13 @@ def load_figures(name: str) -> dict[str, dict[str, int]]:
                 for r in observations.values()
             ],
         )
-        counts["exchange_rates"] = _sync_many(ExchangeRate, ("currency", "year"), rates)
-        counts["sales_by_industry"] = _sync_many(SalesByIndustry, ("scope", "industry_ja"), sales)
-        counts["kpis"] = _sync(
+        counts["exchange_rates"] = sync_by_natural_key(ExchangeRate, ("currency", "year"), rates)
+        counts["sales_by_industry"] = sync_by_natural_key(
+            SalesByIndustry, ("scope", "industry_ja"), sales
+        )
+        counts["kpis"] = sync_by_natural_key(
             Kpi,
-            "code",
+            ("code",),
             [
                 {
                     "code": k["code"],
@@ -382,9 +382,9 @@ def _load_plan(plan: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
     from biocommunity.registry.models import Community
 
     community = Community.objects.filter(key=plan.get("community", "")).first()
-    plan_counts = _sync(
+    plan_counts = sync_by_natural_key(
         Plan,
-        "key",
+        ("key",),
         [
             {
                 "key": plan["key"],
@@ -398,7 +398,7 @@ def _load_plan(plan: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
     )
     plan_obj = Plan.objects.get(key=plan["key"])
     goals = plan.get("goals", [])
-    goal_counts = _sync_many(
+    goal_counts = sync_by_natural_key(
         Goal,
         ("plan_id", "key"),
         [
@@ -422,10 +422,3 @@ def _load_plan(plan: dict[str, Any]) -> tuple[dict[str, int], dict[str, int]]:
 
 def _yaml_decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
-
-
-def _sync(model: Any, key: str, rows: list[dict[str, Any]]) -> dict[str, int]:
-    return sync_by_natural_key(model, (key,), rows)
-
-
-_sync_many = sync_by_natural_key

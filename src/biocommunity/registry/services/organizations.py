@@ -40,7 +40,14 @@ from biocommunity.registry.models import (
 )
 from biocommunity.registry.models.organization import validate_corporate_number, validate_ror_id
 from biocommunity.registry.services import directory, permissions
-from biocommunity.registry.services.tabular import ImportFailed, RowError, Table, read_table
+from biocommunity.registry.services.tabular import (
+    DryRunRollback,
+    ImportFailed,
+    RowError,
+    Table,
+    check_headers,
+    read_table,
+)
 from biocommunity.registry.services.text import build_search_text
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -193,36 +200,7 @@ def parse_organization_table(
     allow_columns: Iterable[str] = IMPORT_COLUMNS,
 ) -> tuple[list[OrganizationRow], list[RowError]]:
     """Validate every row; return the rows and every error found (row 1 = header)."""
-    errors: list[RowError] = []
-    allowed = list(allow_columns)
-    unknown = [h for h in table.headers if h not in allowed]
-    for header in unknown:
-        errors.append(
-            RowError(
-                1,
-                header,
-                header,
-                _("Unknown column '%(column)s'. Known columns: %(known)s.")
-                % {"column": header, "known": ", ".join(allowed)},
-            )
-        )
-    for required in REQUIRED_COLUMNS:
-        if required not in table.headers:
-            errors.append(
-                RowError(
-                    1,
-                    required,
-                    "",
-                    _("Required column '%(column)s' is missing.") % {"column": required},
-                )
-            )
-    duplicates = [h for h in set(table.headers) if table.headers.count(h) > 1]
-    for header in duplicates:
-        errors.append(
-            RowError(
-                1, header, header, _("Column '%(column)s' appears twice.") % {"column": header}
-            )
-        )
+    errors = check_headers(table, known=allow_columns, required=REQUIRED_COLUMNS)
     if errors:
         return [], errors
 
@@ -755,14 +733,10 @@ def import_organizations(
             report.run_id = run.pk
             if dry_run:
                 report.run_id = None
-                raise _DryRunRollback
-    except _DryRunRollback:
+                raise DryRunRollback
+    except DryRunRollback:
         pass
     return report
-
-
-class _DryRunRollback(Exception):
-    """Raised inside the transaction to undo a dry run after counting what it would do."""
 
 
 # ---------------------------------------------------------------- export

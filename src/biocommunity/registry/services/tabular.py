@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -27,6 +28,37 @@ class RowError:
             "value": self.value,
             "message": self.message,
         }
+
+
+class DryRunRollback(Exception):
+    """Raised inside an import's transaction to undo a dry run after counting what it would do."""
+
+
+def check_headers(table: Table, *, known: Iterable[str], required: Iterable[str]) -> list[RowError]:
+    """Unknown, missing and repeated columns, each reported on row 1."""
+    allowed = list(known)
+    errors = [
+        RowError(
+            1,
+            header,
+            header,
+            _("Unknown column '%(column)s'. Known columns: %(known)s.")
+            % {"column": header, "known": ", ".join(allowed)},
+        )
+        for header in table.headers
+        if header not in allowed
+    ]
+    errors += [
+        RowError(1, name, "", _("Required column '%(column)s' is missing.") % {"column": name})
+        for name in required
+        if name not in table.headers
+    ]
+    errors += [
+        RowError(1, header, header, _("Column '%(column)s' appears twice.") % {"column": header})
+        for header in sorted(set(table.headers))
+        if table.headers.count(header) > 1
+    ]
+    return errors
 
 
 class ImportFailed(Exception):
