@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
 from biocommunity.indicators.choices import NUMERIC_KINDS, SubjectKind
 from biocommunity.indicators.models import (
@@ -38,11 +39,6 @@ from biocommunity.registry.services.organizations import default_community
 DEFAULT_REGIONS = ["gtb", "massachusetts", "greater-london"]
 DEFAULT_ECOSYSTEMS = ["ecosystem-tokyo", "ecosystem-boston", "ecosystem-london"]
 RADAR_FACTORS = ["performance", "funding", "knowledge", "talent", "infrastructure", "policy"]
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _keys(request: HttpRequest, name: str, default: list[str]) -> list[str]:
@@ -127,7 +123,7 @@ def compare_page(request: HttpRequest) -> HttpResponse:
 
 
 def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
+    if fmt not in TABLE_FORMATS:
         raise Http404
     try:
         result = compare(
@@ -135,9 +131,7 @@ def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
         )
     except UnknownSubjects as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(export_comparison(result, fmt), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="comparison.{fmt}"'
-    return response
+    return attachment(export_comparison(result, fmt), f"comparison.{fmt}")
 
 
 @login_required
@@ -162,11 +156,7 @@ def factsheet_pdf_download(request: HttpRequest) -> HttpResponse:
         pdf = factsheet_pdf(community, language)
     except PdfUnavailable as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{community.key}-factsheet-{language}.pdf"'
-    )
-    return response
+    return attachment(pdf, f"{community.key}-factsheet-{language}.pdf")
 
 
 def sales_page(request: HttpRequest) -> HttpResponse:

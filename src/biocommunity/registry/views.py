@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from biocommunity.core.changelog import history_for
+from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
 from biocommunity.core.templatetags.bilingual import pick
 from biocommunity.registry import maps
@@ -36,12 +37,6 @@ from biocommunity.registry.services.organizations import (
     import_organizations,
     update_profile,
 )
-
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "json": "application/json",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _language() -> str:
@@ -187,12 +182,10 @@ def directory_download(request: HttpRequest, fmt: str) -> HttpResponse:
         return HttpResponse(
             _("Bad filter; nothing to download."), status=400, content_type="text/plain"
         )
-    if fmt not in EXPORT_TYPES:
+    if fmt not in TABLE_FORMATS:
         raise Http404
     body = export_organizations(fmt, directory.filtered_organizations(query))
-    response = HttpResponse(body, content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="organizations.{fmt}"'
-    return response
+    return attachment(body, f"organizations.{fmt}")
 
 
 def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
@@ -276,17 +269,15 @@ def open_data(request: HttpRequest) -> HttpResponse:
         "registry/open_data.html",
         {
             "total": Organization.objects.count(),
-            "formats": list(EXPORT_TYPES),
+            "formats": list(TABLE_FORMATS),
         },
     )
 
 
 def open_data_download(request: HttpRequest, fmt: str) -> HttpResponse:
-    if fmt not in EXPORT_TYPES:
+    if fmt not in TABLE_FORMATS:
         raise Http404
-    response = HttpResponse(export_organizations(fmt), content_type=EXPORT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="organizations.{fmt}"'
-    return response
+    return attachment(export_organizations(fmt), f"organizations.{fmt}")
 
 
 @login_required
