@@ -141,3 +141,62 @@ class OrganizationMarketDomainFactory(factory.django.DjangoModelFactory):
 
     organization = factory.SubFactory(OrganizationFactory)
     domain = factory.SubFactory(MarketDomainFactory)
+
+
+# Certification ---------------------------------------------------------------------------------
+
+
+def round_parameters(rubric_code: str = "institutions") -> dict[str, object]:
+    """A value for every threshold the shipped rubric declares."""
+    from biocommunity.assessment.services.rubrics import get_rubric
+
+    values: dict[str, object] = {}
+    for parameter in get_rubric(rubric_code).parameters:
+        if parameter.type == "choice":
+            values[parameter.code] = parameter.choices[0]
+        elif parameter.type == "integer":
+            values[parameter.code] = 3
+        else:
+            values[parameter.code] = 5
+    return values
+
+
+def certification_round(
+    community: Community | None = None,
+    *,
+    rubric_code: str = "institutions",
+    secretariat: object | None = None,
+    invite: list[tuple[Organization, str]] | None = None,
+    parameters: dict[str, object] | None = None,
+    open_it: bool = True,
+) -> object:
+    """A round made through the workflow service, as the secretariat would make it."""
+    import datetime
+
+    from biocommunity.assessment.services import workflow
+    from biocommunity.assessment.services.rubrics import get_rubric
+
+    community = community or CommunityFactory()
+    secretariat = secretariat or secretariat_user()
+    rubric = get_rubric(rubric_code)
+    today = datetime.date.today()
+    round_ = workflow.create_round(
+        secretariat,
+        community=community,
+        rubric_code=rubric.code,
+        rubric_version=rubric.version,
+        title_ja="2026年度 認定ラウンド",
+        title_en="Certification round 2026",
+        opens_on=today,
+        closes_on=today + datetime.timedelta(days=90),
+    )
+    for organization, type_code in invite or []:
+        workflow.invite(secretariat, round_, organization, type_code)
+    if rubric.subject == "community":
+        workflow.add_community(secretariat, round_)
+    workflow.set_parameters(
+        secretariat, round_, round_parameters(rubric_code) if parameters is None else parameters
+    )
+    if open_it:
+        workflow.open_round(secretariat, round_)
+    return round_

@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from biocommunity import __version__
+from biocommunity.assessment.api import router as assessment_router
 from biocommunity.indicators.api import router as indicators_router
 from biocommunity.registry.api import router as registry_router
 from biocommunity.registry.services.directory import InvalidQuery
@@ -33,3 +34,4 @@ def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpRespon
 
 api.add_router("/", registry_router)
 api.add_router("/", indicators_router)
+api.add_router("/", assessment_router)

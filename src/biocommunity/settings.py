@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "biocommunity.core",
     "biocommunity.registry",
     "biocommunity.indicators",
+    "biocommunity.assessment",
 ]
 
 MIDDLEWARE = [
@@ -186,3 +187,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+# Evidence documents of certification self-assessments: largest upload accepted.
+BIOCOMMUNITY_EVIDENCE_MAX_BYTES = int(
+    os.environ.get("BIOCOMMUNITY_EVIDENCE_MAX_BYTES", str(10 * 1024 * 1024))
+)

@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("biocommunity.core.urls")),
     path("figures/", include("biocommunity.indicators.urls")),
+    path("certification/", include("biocommunity.assessment.urls")),
     path("", include("biocommunity.registry.urls")),
     prefix_default_language=True,
 )

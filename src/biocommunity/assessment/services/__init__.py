@@ -1,0 +1,1 @@
+"""Certification and rating: rubrics, levels, community checks, the review workflow."""
