@@ -200,3 +200,53 @@ def certification_round(
     if open_it:
         workflow.open_round(secretariat, round_)
     return round_
+
+
+def issued_certificate(
+    community: Community | None = None,
+    *,
+    organization: Organization | None = None,
+    level_code: str = "candidate",
+    valid_from: object = None,
+    valid_to: object = None,
+) -> object:
+    """An incubator taken through the whole workflow to a certificate at the first level."""
+    import datetime
+
+    from biocommunity.assessment.services import workflow
+    from biocommunity.assessment.services.rubrics import get_rubric
+
+    community = community or CommunityFactory()
+    secretariat = secretariat_user()
+    organization = organization or OrganizationFactory(kinds=["incubator"])
+    round_ = certification_round(
+        community, secretariat=secretariat, invite=[(organization, "incubator")]
+    )
+    assessment = round_.assessments.get()  # type: ignore[attr-defined]
+    member = member_user(organization)
+    registered = [
+        c.code
+        for c in get_rubric("institutions").type("incubator").criteria
+        if c.stage == "registered"
+    ]
+    workflow.save_claims(member, assessment, {code: (True, "開示済み") for code in registered})
+    for code in registered:
+        workflow.add_evidence(member, assessment, code, url="https://example.org/annual-report")
+    workflow.submit_assessment(member, assessment)
+    workflow.save_review(
+        reviewer_user(),
+        assessment,
+        scores={code: (True, "") for code in registered},
+        comment="",
+        recommended_level=level_code,
+        submit=True,
+    )
+    today = datetime.date.today()
+    return workflow.decide(
+        secretariat,
+        assessment,
+        level_code=level_code,
+        valid_from=valid_from or today,  # type: ignore[arg-type]
+        valid_to=valid_to or today.replace(year=today.year + 3),  # type: ignore[arg-type]
+        reason="",
+    )

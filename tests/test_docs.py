@@ -9,7 +9,12 @@ from django.core.management import get_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-OWN_APPS = ("biocommunity.core", "biocommunity.registry", "biocommunity.indicators")
+OWN_APPS = (
+    "biocommunity.core",
+    "biocommunity.registry",
+    "biocommunity.indicators",
+    "biocommunity.assessment",
+)
 
 
 def test_readme_starts_with_the_two_commands() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ from django.test import Client
 
 from biocommunity.registry.models import Community, HubMembership, Organization
 from tests.conftest import assert_status
-from tests.factories import MarketDomainFactory
+from tests.factories import MarketDomainFactory, issued_certificate
 
 ORGANIZATION_KEYS = {
     "key",
@@ -371,20 +372,30 @@ REQUIRED_EXAMPLES = {"regions": "gtb,massachusetts"}
 
 @pytest.mark.django_db
 def test_every_schema_path_answers_without_server_error(gtb: Community, client: Client) -> None:
+    certificate = issued_certificate(gtb)
+    examples = {
+        "number": certificate.number,  # type: ignore[attr-defined]
+        "code": "institutions",
+        "version": "2020.1",
+    }
     schema = get_json(client, "/api/openapi.json")
     client.raise_request_exception = False
     checked = 0
     for path, operations in schema["paths"].items():
         assert "get" in operations, path
+        names = re.findall(r"\{(\w+)\}", path)
         for example in ("example", "no-such-key"):
-            url = path
-            if "{key}" in path:
-                collection = path.split("/")[2]
-                url = path.replace(
-                    "{key}", EXAMPLE_KEYS[collection] if example == "example" else example
-                )
-            elif example != "example":
+            if example != "example" and not names:
                 continue
+            url = path
+            for name in names:
+                if example != "example":
+                    value = example
+                elif name == "key":
+                    value = EXAMPLE_KEYS[path.split("/")[-2]]
+                else:
+                    value = examples[name]
+                url = url.replace("{" + name + "}", value)
             # Required query parameters get an example value from the schema's own list.
             required = {
                 p["name"]: REQUIRED_EXAMPLES[p["name"]]

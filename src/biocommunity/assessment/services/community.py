@@ -131,8 +131,11 @@ class CommunityAssessment:
                 lines = row["missing"]["en" if en else "ja"]
                 text = row["en" if en else "ja"]
                 missing.append(f"{text}: {'; '.join(lines) if en else '、'.join(lines)}")
+        kind = self.rubric.type(self.kind_code)
+        axes = {a.code: a.name.get(language) for a in kind.axes}
         for row in data["maturity"]:
             row["stage_name"] = stages.get(row.get("stage", ""), "")
+            row["section_name"] = axes.get(row["section"], "")
         data["missing_lines"] = missing
         data["count_pass"] = data["counts"][PASS]
         data["count_fail"] = data["counts"][FAIL]

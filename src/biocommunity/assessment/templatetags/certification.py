@@ -8,6 +8,7 @@ from django import template
 from django.utils.translation import get_language
 
 from biocommunity.assessment.services.community import assess_community
+from biocommunity.assessment.services.rubrics import Criterion
 from biocommunity.registry.models import Community
 
 register = template.Library()
@@ -17,3 +18,9 @@ register = template.Library()
 def community_certification(community: Community) -> dict[str, Any]:
     result = assess_community(community)
     return {"community": community, "data": result.for_page((get_language() or "ja")[:2])}
+
+
+@register.filter(name="criterion_text")
+def criterion_text(criterion: Criterion, language: str) -> str:
+    """The criterion in the page's language; thresholds a round sets show as '…'."""
+    return criterion.render(language or "ja", {})
