@@ -30,11 +30,15 @@ def test_incubator_to_public_certificate(client: Client) -> None:
     community = CommunityFactory()
     secretariat = secretariat_user()
     incubator = OrganizationFactory(kinds=["incubator"], name_ja="テストインキュベータ")
-    round_ = certification_round(community, secretariat=secretariat, invite=[(incubator, "incubator")])
+    round_ = certification_round(
+        community, secretariat=secretariat, invite=[(incubator, "incubator")]
+    )
     assessment = round_.assessments.get()
     member = member_user(incubator)
     registered = [
-        c.code for c in get_rubric("institutions").type("incubator").criteria if c.stage == "registered"
+        c.code
+        for c in get_rubric("institutions").type("incubator").criteria
+        if c.stage == "registered"
     ]
 
     login(client, member)
@@ -68,7 +72,12 @@ def test_incubator_to_public_certificate(client: Client) -> None:
     assert_status(client.get(decide_url), 200)
     response = client.post(
         decide_url,
-        {"level_code": "candidate", "valid_from": "2026-04-01", "valid_to": "2029-03-31", "reason": ""},
+        {
+            "level_code": "candidate",
+            "valid_from": "2026-04-01",
+            "valid_to": "2029-03-31",
+            "reason": "",
+        },
     )
     assert_status(response, 302)
     certificate = Certificate.objects.get()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from biocommunity.assessment.models import Assessment, AuditEntry, Certificate
 from tests.browser.conftest import screenshot
@@ -39,6 +39,15 @@ def _log_out(page: Any) -> None:
         page.locator("form[action$='/logout/'] button[type=submit]").click()
 
 
+def _wait_for_badge(page: Any, number: str) -> None:
+    """The badge image has loaded and decoded (an SVG that failed to parse has no width)."""
+    badge = page.locator(f"img[src*='/certificates/{number}/badge.svg']")
+    badge.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=badge.element_handle()
+    )
+
+
 def test_incubator_is_certified_and_anyone_can_verify_it(
     page: Any, live_server: Any, settings: Any, tmp_path: Any
 ) -> None:
@@ -47,11 +56,15 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     community = CommunityFactory()
     secretariat = secretariat_user(username="gtb-secretariat")
     incubator = OrganizationFactory(
-        kinds=["incubator"], name_ja="ブラウザテスト・インキュベータ", name_en="Browser Test Incubator"
+        kinds=["incubator"],
+        name_ja="ブラウザテスト・インキュベータ",
+        name_en="Browser Test Incubator",
     )
     member_user(incubator, username="incubator-staff")
     reviewer_user(username="outside-reviewer")
-    round_ = certification_round(community, secretariat=secretariat, invite=[(incubator, "incubator")])
+    round_ = certification_round(
+        community, secretariat=secretariat, invite=[(incubator, "incubator")]
+    )
     assessment = round_.assessments.get()
     report = tmp_path / "disclosure-report.pdf"
     report.write_bytes(PDF)
@@ -62,7 +75,9 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     page.wait_for_url(f"**/ja/certification/assessments/{assessment.pk}/")
     card = page.locator(f"[id='c-{CRITERION}']")
     card.locator(f"input[name='met-{CRITERION}']").check()
-    card.locator(f"textarea[name='statement-{CRITERION}']").fill("年次報告書で評価に必要な情報を開示")
+    card.locator(f"textarea[name='statement-{CRITERION}']").fill(
+        "年次報告書で評価に必要な情報を開示"
+    )
     with page.expect_navigation():
         page.locator("button[form=claims][value=save]").click()
     assert card.locator(f"input[name='met-{CRITERION}']").is_checked()
@@ -71,6 +86,7 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     evidence_form = card.locator("details.add-evidence form")
     evidence_form.locator("input[name=file]").set_input_files(str(report))
     evidence_form.locator("input[name=note]").fill("2025年度版")
+    screenshot(page, "certification-evidence-form-ja")
     evidence_form.get_by_role("button", name=re.compile("Attach|添付")).click()
     page.wait_for_url(f"**/assessments/{assessment.pk}/#c-{CRITERION}")
     listed = card.locator("ul.evidence-list li")
@@ -78,7 +94,11 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     assert card.locator(f"textarea[name='statement-{CRITERION}']").input_value() == (
         "年次報告書で評価に必要な情報を開示"
     )
-    assert page.locator(".level-box").get_attribute("data-level") == "candidate"
+    level_box = page.locator(".level-box")
+    assert level_box.get_attribute("data-level") == "candidate"
+    assert "候補" in level_box.locator(".level").inner_text()
+    assert "Initial" not in level_box.inner_text()  # the next level is named in Japanese too
+    assert "初期" in level_box.inner_text()
     screenshot(page, "certification-self-assessment-ja")
 
     with page.expect_navigation():
@@ -86,7 +106,7 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     with page.expect_navigation():
         page.locator("button[form=claims][value=submit]").click()
     assert page.locator("button[form=claims]").count() == 0  # no longer editable
-    assert page.locator(".assessment-status").inner_text() in ("提出済み", "Submitted for review")
+    assert re.search("提出済み|Submitted", page.locator(".assessment-status").inner_text())
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
     screenshot(page, "certification-submitted-ja")
@@ -112,7 +132,9 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     assert "outside-reviewer" in page.locator("table thead").inner_text()
     assert page.locator("#disagreement").count() == 0
     assert page.locator("select[name=level_code]").input_value() == "candidate"
-    today = datetime.date.today()
+    recommended = page.locator("tbody tr").last.inner_text()
+    assert "候補" in recommended and "candidate" not in recommended
+    today = timezone.localdate()
     page.fill("input[name=valid_from]", today.isoformat())
     page.fill("input[name=valid_to]", today.replace(year=today.year + 3).isoformat())
     screenshot(page, "certification-decide-ja")
@@ -128,9 +150,7 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     assert verify.get_attribute("data-status") == "valid"
     assert "ブラウザテスト・インキュベータ" in verify.inner_text()
     assert "候補" in verify.inner_text()
-    badge = page.locator(f"img[src*='{certificate.number}/badge.svg']")
-    badge.scroll_into_view_if_needed()
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=badge.element_handle())
+    _wait_for_badge(page, certificate.number)
     assert page.locator("form[action$='/logout/']").count() == 0
     screenshot(page, "certification-verify-ja")
 
@@ -141,8 +161,7 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     assert "Browser Test Incubator" in verify.inner_text()
     assert "Candidate" in verify.inner_text()
     assert verify.locator(".verdict strong").inner_text() == "Valid"
-    badge = page.locator(f"img[src*='{certificate.number}/badge.svg']")
-    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=badge.element_handle())
+    _wait_for_badge(page, certificate.number)
     screenshot(page, "certification-verify-en")
 
     assert certificate.level_code == "candidate"

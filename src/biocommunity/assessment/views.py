@@ -34,6 +34,7 @@ from biocommunity.assessment.models import (
 from biocommunity.assessment.services import register as reg
 from biocommunity.assessment.services import workflow as wf
 from biocommunity.assessment.services.community import assess_community
+from biocommunity.assessment.services.evidence import DOCUMENT_TYPES
 from biocommunity.assessment.services.levels import level_for
 from biocommunity.assessment.services.rubrics import get_rubric, shipped_rubrics
 from biocommunity.core import roles
@@ -363,7 +364,9 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "editable": editable,
         "evidence_form": evidence_form,
+        "accept": ",".join(sorted(DOCUMENT_TYPES)),
         "rubric": wf.round_rubric(assessment.round),
+        "type_name": wf.assessment_type(assessment).name.get(language),
     }
     if assessment.organization_id:
         context["level"] = wf.claimed_level(assessment)
@@ -441,6 +444,7 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "review": review,
             "rubric": rubric,
+            "type_name": wf.assessment_type(assessment).name.get(language),
             "level": level_for(rubric, wf.assessment_type(assessment), accepted)
             if review
             else None,
@@ -487,6 +491,15 @@ def decide_page(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for c in criteria
     ]
+    level_names = {lv.code: lv.name.get(language) for lv in rubric.levels}
+    columns = [
+        {
+            "summary": s,
+            "recommended": level_names.get(s.review.recommended_level, s.review.recommended_level),
+            "earned": level_names.get(s.level.level_code, s.level.level_code),
+        }
+        for s in summaries
+    ]
     return render(
         request,
         "assessment/decide.html",
@@ -494,6 +507,7 @@ def decide_page(request: HttpRequest, pk: int) -> HttpResponse:
             "assessment": assessment,
             "form": form,
             "summaries": summaries,
+            "columns": columns,
             "matrix": matrix,
             "disagree": wf.reviewers_disagree(assessment),
         },

@@ -196,6 +196,13 @@ class _Context:
     def unlocated_count(self) -> int:
         return Organization.objects.filter(Q(lat__isnull=True) | Q(lon__isnull=True)).count()
 
+    def scope(self) -> set[int]:
+        """The community's organisations: members, and any located within its radius."""
+        radius = self.community.radius_km
+        return self.members() | {
+            org.pk for org, distance, _kinds in self.organizations() if distance <= radius
+        }
+
     def members(self) -> set[int]:
         """Organisations that take part: a hub function or a council seat in this community."""
         if self._members is None:
@@ -221,6 +228,7 @@ class _Context:
                     subject__kind="organization",
                     value__isnull=False,
                     value__lte=q.get("max_rank", 100),
+                    value_kind="exact",
                 )
                 .values("subject__key")
                 .annotate(n=Count("indicator", distinct=True))
@@ -230,6 +238,8 @@ class _Context:
             keys |= set(
                 Organization.objects.filter(key__in=list(ranked)).values_list("pk", flat=True)
             )
+        if q.get("listed"):
+            keys |= set(Organization.objects.filter(listed=True).values_list("pk", flat=True))
         certified_type = q.get("certified_type")
         if certified_type:
             keys |= {
@@ -327,7 +337,7 @@ def check_required_institutions(ctx: _Context, params: Mapping[str, Any]) -> Che
     facts["not_located"] = ctx.unlocated_count()
     present = len(categories) - len(missing_ja)
     scope_ja = "会員のうち" if members_only else ""
-    scope_en = "members " if members_only else ""
+    scope_en = "a member " if members_only else "an organisation "
     if missing_ja:
         return CheckResult(
             FAIL,
@@ -445,7 +455,9 @@ def check_plan(ctx: _Context, params: Mapping[str, Any]) -> CheckResult:
 
 
 def check_figures_published(ctx: _Context, params: Mapping[str, Any]) -> CheckResult:
-    observations = Observation.objects.filter(subject__key=ctx.community.key)
+    observations = Observation.objects.filter(
+        subject__key=ctx.community.key, subject__kind__in=["region", "community"]
+    )
     count = observations.count()
     if not count:
         return CheckResult(
@@ -467,7 +479,9 @@ def check_figures_published(ctx: _Context, params: Mapping[str, Any]) -> CheckRe
 
 
 def check_international_links(ctx: _Context, params: Mapping[str, Any]) -> CheckResult:
-    links = Partnership.objects.exclude(partner_country__in=["", "JP"])
+    links = Partnership.objects.filter(organization__in=ctx.scope()).exclude(
+        partner_country__in=["", "JP"]
+    )
     count = links.count()
     countries = sorted(set(links.values_list("partner_country", flat=True)))
     if not count:
@@ -491,9 +505,9 @@ def check_market_domains(ctx: _Context, params: Mapping[str, Any]) -> CheckResul
     required = [str(k) for k in params.get("required") or []]
     min_others = int(params.get("min_others") or 0)
     counts = dict(
-        OrganizationMarketDomain.objects.values_list("domain__key").annotate(
-            n=Count("organization")
-        )
+        OrganizationMarketDomain.objects.filter(organization__in=ctx.scope())
+        .values_list("domain__key")
+        .annotate(n=Count("organization"))
     )
     domains = {d.key: d for d in MarketDomain.objects.all()}
     facts = {
@@ -543,7 +557,10 @@ def check_certified_categories(ctx: _Context, params: Mapping[str, Any]) -> Chec
         institutions = ctx.rubric
     floor = level_rank(institutions, str(wanted))
     by_org: dict[int, int] = {}
+    scope = ctx.scope()
     for cert in valid_certificates():
+        if cert.organization_id not in scope:
+            continue
         if cert.organization_id is not None:
             rank = level_rank(institutions, cert.level_code)
             by_org[cert.organization_id] = max(rank, by_org.get(cert.organization_id, -1))
@@ -613,11 +630,13 @@ def _reviewed_evidence(assessment: Assessment | None) -> dict[str, list[dict[str
     """Evidence per criterion that a submitted review accepted (the only evidence that counts)."""
     if assessment is None:
         return {}
-    accepted = set(
-        Score.objects.filter(
-            review__assessment=assessment, review__status=ReviewStatus.SUBMITTED, accepted=True
-        ).values_list("criterion", flat=True)
-    )
+    # Evidence counts when every submitted review accepted it (a rejection needs a new round).
+    verdicts: dict[str, set[bool]] = {}
+    for criterion, ok in Score.objects.filter(
+        review__assessment=assessment, review__status=ReviewStatus.SUBMITTED
+    ).values_list("criterion", "accepted"):
+        verdicts.setdefault(criterion, set()).add(ok)
+    accepted = {c for c, seen in verdicts.items() if seen == {True}}
     found: dict[str, list[dict[str, Any]]] = {}
     for claim in Claim.objects.filter(assessment=assessment, met=True).prefetch_related("evidence"):
         items = [

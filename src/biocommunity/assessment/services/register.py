@@ -119,7 +119,7 @@ def certificate_as_dict(state: CertificateState) -> dict[str, Any]:
 
 def _text_width(text: str, size: float) -> float:
     # Wide (CJK) characters take about one em, Latin about 0.6 em.
-    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
+    return sum(size if ord(ch) > 0x2E7F else size * 0.56 for ch in text)
 
 
 def badge_svg(state: CertificateState, language: str, verify_url: str) -> str:

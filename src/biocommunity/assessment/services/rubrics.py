@@ -85,7 +85,9 @@ class Parameter:
             number = Decimal(str(raw).strip())
         except InvalidOperation as exc:
             raise ValueError("is not a number") from exc
-        if not number.is_finite() or number < 0:
+        if not number.is_finite():
+            raise ValueError("is not a number")
+        if number < 0:
             raise ValueError("must be zero or more")
         if self.type == "integer":
             if number != number.to_integral_value():

@@ -203,6 +203,22 @@ def invite(user: Any, round: Round, organization: Organization, type_code: str) 
         raise ValidationError(
             {"organization": _("This organisation is already invited to the round.")}
         )
+    if round.status == RoundStatus.OPEN:
+        # Thresholds are fixed once open: a type needing an unset one could never be assessed.
+        unset = [
+            p
+            for p in rubric.parameters_used([type_code])
+            if round.parameters.get(p.code) in (None, "")
+        ]
+        if unset:
+            raise ValidationError(
+                {
+                    "type_code": _(
+                        "The round cannot open while these thresholds are unset: %(names)s."
+                    )
+                    % {"names": "; ".join(p.name.get(_language()) for p in unset)}
+                }
+            )
     assessment = Assessment.objects.create(
         round=round, organization=organization, type_code=type_code
     )

@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from biocommunity.assessment.models import Assessment
 from biocommunity.assessment.services.community import assess_community
 from biocommunity.assessment.services.rubrics import Criterion
 from biocommunity.registry.models import Community
@@ -24,3 +25,14 @@ def community_certification(community: Community) -> dict[str, Any]:
 def criterion_text(criterion: Criterion, language: str) -> str:
     """The criterion in the page's language; thresholds a round sets show as '…'."""
     return criterion.render(language or "ja", {})
+
+
+@register.filter(name="type_name")
+def type_name(assessment: Assessment) -> str:
+    """The assessed institution type (or community kind) by name, in the page's language."""
+    from biocommunity.assessment.services.workflow import assessment_type
+
+    try:
+        return assessment_type(assessment).name.get((get_language() or "ja")[:2])
+    except KeyError:
+        return assessment.type_code
