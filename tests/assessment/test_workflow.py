@@ -33,6 +33,7 @@ from tests.factories import (
     CommunityFactory,
     OrganizationFactory,
     certification_round,
+    issued_certificate,
     member_user,
     reviewer_user,
     secretariat_user,
@@ -585,6 +586,49 @@ def test_reviewer_from_the_parent_organisation_may_not_review() -> None:
         wf.require_review(parent_reviewer, assessment)
     assert wf.review_queue(parent_reviewer) == []
     assert not wf.can_view_assessment(parent_reviewer, assessment)
+
+
+def test_reviewers_from_a_grandparent_or_a_child_organisation_may_not_review() -> None:
+    community = CommunityFactory()
+    secretariat = secretariat_user()
+    grandparent = OrganizationFactory(kinds=["university"])
+    parent = OrganizationFactory(kinds=["university"], parent=grandparent)
+    assessed = OrganizationFactory(kinds=["incubator"], parent=parent)
+    child = OrganizationFactory(kinds=["incubator"], parent=assessed)
+    round_ = certification_round(
+        community, secretariat=secretariat, invite=[(assessed, "incubator")]
+    )
+    assessment = round_.assessments.get()
+    member = member_user(assessed)
+    wf.save_claims(member, assessment, {REGISTERED[0]: (True, "")})
+    wf.add_evidence(member, assessment, REGISTERED[0], url="https://example.org/")
+    wf.submit_assessment(member, assessment)
+    for organization in (grandparent, child):
+        reviewer = member_user(organization)
+        grant_role(reviewer, Role.REVIEWER)
+        assert wf.conflict_of_interest(reviewer, assessment), organization
+        with pytest.raises(PermissionDenied):
+            wf.require_review(reviewer, assessment)
+
+
+def test_reviewers_do_not_see_drafts() -> None:
+    s = Setting()
+    reviewer = reviewer_user()
+    wf.save_claims(s.member, s.assessment, {REGISTERED[0]: (True, "draft")})
+    assert not wf.can_view_assessment(reviewer, s.assessment)
+    wf.add_evidence(s.member, s.assessment, REGISTERED[0], url="https://example.org/")
+    wf.submit_assessment(s.member, s.assessment)
+    assert wf.can_view_assessment(reviewer, s.assessment)
+
+
+def test_certificate_numbers_count_past_9999() -> None:
+    community = CommunityFactory()
+    assert wf._next_number(community, 2026) == "GTB-2026-0001"
+    last = issued_certificate(community)
+    Certificate.objects.filter(pk=last.pk).update(number="GTB-2026-9999")
+    assert wf._next_number(community, 2026) == "GTB-2026-10000"
+    Certificate.objects.filter(pk=last.pk).update(number="GTB-2026-10000")
+    assert wf._next_number(community, 2026) == "GTB-2026-10001"
 
 
 def test_reviewer_from_another_organisation_may_review() -> None:

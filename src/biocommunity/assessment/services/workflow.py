@@ -214,7 +214,7 @@ def invite(user: Any, round: Round, organization: Organization, type_code: str) 
             raise ValidationError(
                 {
                     "type_code": _(
-                        "The round cannot open while these thresholds are unset: %(names)s."
+                        "This type needs thresholds the open round left unset: %(names)s."
                     )
                     % {"names": "; ".join(p.name.get(_language()) for p in unset)}
                 }
@@ -280,10 +280,15 @@ def is_own(user: Any, assessment: Assessment) -> bool:
 
 
 def can_view_assessment(user: Any, assessment: Assessment) -> bool:
+    """The assessed side and the secretariat always; reviewers once it is submitted."""
     return (
         is_own(user, assessment)
         or roles.is_secretariat(user)
-        or (roles.is_reviewer(user) and conflict_of_interest(user, assessment) is None)
+        or (
+            roles.is_reviewer(user)
+            and assessment.status in (AssessmentStatus.SUBMITTED, AssessmentStatus.DECIDED)
+            and conflict_of_interest(user, assessment) is None
+        )
     )
 
 
@@ -412,7 +417,12 @@ def add_evidence(
         evidence.claim = claim
         if upload is not None:
             evidence.file.save(upload.name or "evidence", upload, save=False)
-        evidence.save()
+        try:
+            evidence.save()
+        except Exception:
+            if evidence.file:
+                evidence.file.delete(save=False)
+            raise
         if assessment.status == AssessmentStatus.INVITED:
             assessment.status = AssessmentStatus.DRAFT
             assessment.save(update_fields=["status", "updated_at"])
@@ -481,12 +491,26 @@ def conflict_of_interest(user: Any, assessment: Assessment) -> str | None:
     organization = assessment.organization
     if organization is not None and own.pk == organization.pk:
         return _("You belong to the organisation under review.")
-    if organization is not None and own.pk == organization.parent_id:
+    if organization is not None and own.pk in _ancestors(organization):
         return _("You belong to the parent of the organisation under review.")
+    if organization is not None and organization.pk in _ancestors(own):
+        return _("You belong to an organisation that is part of the one under review.")
     community = assessment.community
     if community is not None and own.pk == community.network_organization_id:
         return _("You belong to the community's network organisation.")
     return None
+
+
+def _ancestors(organization: Organization) -> set[int]:
+    """Parent, grandparent … (a loop in the data stops the walk)."""
+    found: set[int] = set()
+    parent_id = organization.parent_id
+    while parent_id is not None and parent_id not in found:
+        found.add(parent_id)
+        parent_id = (
+            Organization.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+        )
+    return found
 
 
 def require_review(user: Any, assessment: Assessment) -> None:
@@ -592,14 +616,14 @@ def reviewers_disagree(assessment: Assessment) -> bool:
 
 def _next_number(community: Community, year: int) -> str:
     prefix = f"{community.key.upper()}-{year}-"
-    last = (
-        Certificate.objects.filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    sequence = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{sequence:04d}"
+    used = [
+        int(tail)
+        for number in Certificate.objects.filter(number__startswith=prefix).values_list(
+            "number", flat=True
+        )
+        if (tail := number[len(prefix) :]).isdigit()
+    ]
+    return f"{prefix}{max(used, default=0) + 1:04d}"
 
 
 def _check_period(valid_from: date, valid_to: date) -> None:
