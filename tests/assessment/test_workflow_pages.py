@@ -103,3 +103,39 @@ def test_community_and_rubric_pages(client: Client, gtb: Any) -> None:
     assert_status(client.get(reverse("assessment:rubric", args=["institutions", "2020.1"])), 200)
     assert_status(client.get(reverse("assessment:rubric", args=["communities", "2020.1"])), 200)
     assert_status(client.get(reverse("registry:home")), 200)
+
+
+def test_community_round_through_the_pages(client: Client, gtb: Any) -> None:
+    secretariat = secretariat_user()
+    round_ = certification_round(gtb, rubric_code="communities", secretariat=secretariat)
+    assessment = round_.assessments.get()
+    assert assessment.community == gtb
+    login(client, secretariat)
+    url = reverse("assessment:assessment", args=[assessment.pk])
+    page = client.get(url)
+    assert_status(page, 200)
+    assert "十分な事務局体制" in page.content.decode()
+    assert_status(client.post(url, {"action": "save", "met-global.secretariat": "on"}), 302)
+    response = client.post(
+        url,
+        {"action": "evidence", "criterion": "global.secretariat", "url": "https://example.org/s"},
+    )
+    assert_status(response, 302)
+    assert_status(client.post(url, {"action": "submit", "met-global.secretariat": "on"}), 302)
+
+    reviewer = reviewer_user()
+    login(client, reviewer)
+    review_url = reverse("assessment:review", args=[assessment.pk])
+    assert_status(client.get(review_url), 200)
+    response = client.post(
+        review_url, {"action": "submit", "accept-global.secretariat": "on", "comment": ""}
+    )
+    assert_status(response, 302)
+
+    client.logout()
+    page = client.get(reverse("assessment:community", args=["gtb"])).content.decode()
+    from biocommunity.assessment.services.community import assess_community
+
+    result = {r.criterion.code: r.result.status for r in assess_community(gtb).requirements}
+    assert result["global.secretariat"] == "pass"
+    assert "https://example.org/s" in page
