@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from biocommunity.assessment.services.evidence import allowed_extensions, max_bytes
 from biocommunity.assessment.services.rubrics import Parameter, Rubric, shipped_rubrics
+from biocommunity.core.templatetags.bilingual import current_language
 
 
 class DateInput(forms.DateInput):
@@ -25,19 +26,13 @@ class RoundForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["rubric"]).choices = [
-            (f"{r.code}|{r.version}", f"{r.title.get(_lang())} ({r.code} {r.version})")
+            (f"{r.code}|{r.version}", f"{r.title.get(current_language())} ({r.code} {r.version})")
             for r in shipped_rubrics()
         ]
 
     def rubric_key(self) -> tuple[str, str]:
         code, version = self.cleaned_data["rubric"].split("|", 1)
         return code, version
-
-
-def _lang() -> str:
-    from django.utils.translation import get_language
-
-    return (get_language() or "ja")[:2]
 
 
 class ParametersForm(forms.Form):
@@ -47,7 +42,7 @@ class ParametersForm(forms.Form):
         self, parameters: list[Parameter], values: dict[str, Any], *args: Any, **kwargs: Any
     ):
         super().__init__(*args, **kwargs)
-        language = _lang()
+        language = current_language()
         for p in parameters:
             label = p.name.get(language) + (f" ({p.unit.get(language)})" if p.unit else "")
             if p.type == "choice":
@@ -73,7 +68,7 @@ class InviteForm(forms.Form):
 
     def __init__(self, rubric: Rubric, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        language = _lang()
+        language = current_language()
         cast(forms.ChoiceField, self.fields["type_code"]).choices = [
             (t.code, t.name.get(language)) for t in rubric.types
         ]
@@ -105,7 +100,7 @@ class DecisionForm(forms.Form):
 
     def __init__(self, rubric: Rubric, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        language = _lang()
+        language = current_language()
         cast(forms.ChoiceField, self.fields["level_code"]).choices = [
             (lv.code, lv.name.get(language)) for lv in rubric.levels
         ]

@@ -11,7 +11,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from biocommunity.assessment.forms import (
@@ -38,13 +37,10 @@ from biocommunity.assessment.services.evidence import DOCUMENT_TYPES
 from biocommunity.assessment.services.levels import level_for
 from biocommunity.assessment.services.rubrics import get_rubric, shipped_rubrics
 from biocommunity.core import roles
+from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.registry.models import Community, Organization
 from biocommunity.registry.services.organizations import default_community
 from biocommunity.registry.services.permissions import member_organization
-
-
-def _language() -> str:
-    return (get_language() or "ja")[:2]
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -111,7 +107,7 @@ def certificate_page(request: HttpRequest, number: str) -> HttpResponse:
 def badge(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _certificate(number)
     state = reg.state_of(certificate)
-    language = request.GET.get("lang") or _language()
+    language = request.GET.get("lang") or current_language()
     url = request.build_absolute_uri(reverse("assessment:certificate", args=[certificate.number]))
     response = HttpResponse(
         reg.badge_svg(state, "en" if language == "en" else "ja", url),
@@ -136,7 +132,7 @@ def community_page(request: HttpRequest, key: str) -> HttpResponse:
     return render(
         request,
         "assessment/community.html",
-        {"community": community, "result": result, "data": result.for_page(_language())},
+        {"community": community, "result": result, "data": result.for_page(current_language())},
     )
 
 
@@ -312,7 +308,7 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
                         request.POST.get(f"met-{row['criterion'].code}") == "on",
                         request.POST.get(f"statement-{row['criterion'].code}", "")[:4000],
                     )
-                    for row in _criteria_rows(assessment, _language())
+                    for row in _criteria_rows(assessment, current_language())
                 }
                 wf.save_claims(request.user, assessment, claims)
                 if action == "submit":
@@ -357,7 +353,7 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _flash(request, exc)
         status = 400
-    language = _language()
+    language = current_language()
     rows = _criteria_rows(assessment, language)
     context: dict[str, Any] = {
         "assessment": assessment,
@@ -401,7 +397,7 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(pk)
     wf.require_review(request.user, assessment)
-    language = _language()
+    language = current_language()
     rows = _criteria_rows(assessment, language)
     review = Review.objects.filter(assessment=assessment, reviewer_id=request.user.pk).first()
     scores = {s.criterion: s for s in review.scores.all()} if review else {}
@@ -476,7 +472,7 @@ def decide_page(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Certificate %(number)s issued.") % {"number": certificate.number}
             )
             return redirect("assessment:certificate", certificate.number)
-    language = _language()
+    language = current_language()
     criteria = wf.claimable_criteria(assessment)
     claims = {c.criterion: c for c in assessment.claims.all()}
     matrix = [
@@ -509,7 +505,7 @@ def decide_page(request: HttpRequest, pk: int) -> HttpResponse:
             "summaries": summaries,
             "columns": columns,
             "matrix": matrix,
-            "disagree": wf.reviewers_disagree(assessment),
+            "disagree": wf.reviewers_disagree(assessment, summaries),
         },
         status=400 if form.errors else 200,
     )
@@ -519,11 +515,7 @@ def decide_page(request: HttpRequest, pk: int) -> HttpResponse:
 def revise_page(request: HttpRequest, number: str) -> HttpResponse:
     wf.require_secretariat(request.user)
     certificate = _certificate(number)
-    rubric = (
-        wf.round_rubric(certificate.round)
-        if certificate.round
-        else get_rubric(certificate.rubric_code, certificate.rubric_version)
-    )
+    rubric = wf.certificate_rubric(certificate)
     form = DecisionForm(
         rubric,
         request.POST or None,

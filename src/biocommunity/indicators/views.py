@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
+from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.indicators.choices import NUMERIC_KINDS, SubjectKind
 from biocommunity.indicators.models import (
     CompanySales,
@@ -151,7 +151,7 @@ def factsheet_pdf_download(request: HttpRequest) -> HttpResponse:
     community = default_community()
     if community is None:
         raise Http404
-    language = (get_language() or "ja")[:2]
+    language = current_language()
     try:
         pdf = factsheet_pdf(community, language)
     except PdfUnavailable as exc:

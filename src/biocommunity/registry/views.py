@@ -12,13 +12,12 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from biocommunity.core.changelog import history_for
 from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
-from biocommunity.core.templatetags.bilingual import pick
+from biocommunity.core.templatetags.bilingual import current_language, pick
 from biocommunity.registry import maps
 from biocommunity.registry.choices import HubFunction, OrganizationKind
 from biocommunity.registry.forms import OrganizationProfileForm
@@ -39,10 +38,6 @@ from biocommunity.registry.services.organizations import (
 )
 
 
-def _language() -> str:
-    return (get_language() or "ja")[:2]
-
-
 def _community_or_404(key: str | None = None) -> Community:
     community = Community.objects.filter(key=key).first() if key else default_community()
     if community is None:
@@ -51,7 +46,7 @@ def _community_or_404(key: str | None = None) -> Community:
 
 
 def _region_map(community: Community, hubs: Sequence[Hub]) -> str:
-    language = _language()
+    language = current_language()
     points = [
         maps.MapPoint(
             o.lat or 0.0,
@@ -87,7 +82,7 @@ def home(request: HttpRequest) -> HttpResponse:
     by_kind = [
         (value, str(label), kind_counts.get(value, 0)) for value, label in OrganizationKind.choices
     ]
-    language = _language()
+    language = current_language()
     chart = {
         "kinds": {
             "labels": [label for _v, label, n in by_kind if n],
@@ -123,7 +118,7 @@ def hub_detail(request: HttpRequest, key: str) -> HttpResponse:
     functions = [
         (value, label, grouped[value]) for value, label in HubFunction.choices if grouped.get(value)
     ]
-    language = _language()
+    language = current_language()
     points = [
         maps.MapPoint(
             m.organization.lat,
@@ -166,7 +161,7 @@ def directory_page(request: HttpRequest) -> HttpResponse:
     status = 200
     if query is None:
         query, status = directory.DirectoryQuery(), 400
-    page = directory.search(query, language=_language())
+    page = directory.search(query, language=current_language())
     template = "registry/_directory_results.html" if request.htmx else "registry/directory.html"  # type: ignore[attr-defined]
     return render(
         request,
@@ -215,8 +210,8 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
             "hubs": dict(hubs),
             "can_edit": can_edit,
             "map_svg": maps.render_region_svg(
-                [maps.MapPoint(org.lat, org.lon, pick(org, "name", _language()), "", "hub")],
-                language=_language(),
+                [maps.MapPoint(org.lat, org.lon, pick(org, "name", current_language()), "", "hub")],
+                language=current_language(),
             )
             if org.lat is not None and org.lon is not None
             else "",

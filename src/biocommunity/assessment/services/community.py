@@ -16,8 +16,6 @@ from django.utils import timezone
 
 from biocommunity.assessment.models import (
     Assessment,
-    Certificate,
-    CertificateKind,
     Claim,
     ReviewStatus,
     Round,
@@ -26,6 +24,7 @@ from biocommunity.assessment.models import (
     Subject,
 )
 from biocommunity.assessment.services.levels import level_rank
+from biocommunity.assessment.services.register import certificates_in_force
 from biocommunity.assessment.services.rubrics import (
     Criterion,
     InstitutionCategory,
@@ -174,6 +173,8 @@ class _Context:
         self.today = timezone.localdate()
         self._located: list[tuple[Organization, float, set[str]]] | None = None
         self._members: set[int] | None = None
+        self._scope: set[int] | None = None
+        self._qualified: dict[int, set[int] | None] = {}  # by id(category)
 
     def organizations(self) -> list[tuple[Organization, float, set[str]]]:
         """Every located organisation with its distance from the centre and its kinds."""
@@ -198,10 +199,12 @@ class _Context:
 
     def scope(self) -> set[int]:
         """The community's organisations: members, and any located within its radius."""
-        radius = self.community.radius_km
-        return self.members() | {
-            org.pk for org, distance, _kinds in self.organizations() if distance <= radius
-        }
+        if self._scope is None:
+            radius = self.community.radius_km
+            self._scope = self.members() | {
+                org.pk for org, distance, _kinds in self.organizations() if distance <= radius
+            }
+        return self._scope
 
     def members(self) -> set[int]:
         """Organisations that take part: a hub function or a council seat in this community."""
@@ -216,6 +219,11 @@ class _Context:
 
     def qualified(self, category: InstitutionCategory) -> set[int] | None:
         """Organisations meeting a category's qualifier; None when it has none."""
+        if id(category) not in self._qualified:
+            self._qualified[id(category)] = self._qualify(category)
+        return self._qualified[id(category)]
+
+    def _qualify(self, category: InstitutionCategory) -> set[int] | None:
         q = category.qualifier
         if not q:
             return None
@@ -244,25 +252,10 @@ class _Context:
         if certified_type:
             keys |= {
                 c.organization_id
-                for c in valid_certificates()
+                for c in certificates_in_force()
                 if c.type_code == certified_type and c.organization_id is not None
             }
         return keys
-
-
-def valid_certificates(on: date | None = None) -> list[Certificate]:
-    """Certificates in force: issued or revised, not superseded or revoked, inside their dates."""
-    day = on or timezone.localdate()
-    superseded = set(
-        Certificate.objects.filter(supersedes__isnull=False).values_list("supersedes_id", flat=True)
-    )
-    return [
-        c
-        for c in Certificate.objects.exclude(kind=CertificateKind.REVOCATION).filter(
-            valid_from__lte=day, valid_to__gte=day
-        )
-        if c.pk not in superseded
-    ]
 
 
 def _names(orgs: Iterable[tuple[Organization, float]], limit: int = 3) -> list[dict[str, Any]]:
@@ -558,7 +551,7 @@ def check_certified_categories(ctx: _Context, params: Mapping[str, Any]) -> Chec
     floor = level_rank(institutions, str(wanted))
     by_org: dict[int, int] = {}
     scope = ctx.scope()
-    for cert in valid_certificates():
+    for cert in certificates_in_force():
         if cert.organization_id not in scope:
             continue
         if cert.organization_id is not None:

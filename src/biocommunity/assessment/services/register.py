@@ -66,24 +66,28 @@ def history(certificate: Certificate) -> list[Certificate]:
         chain.append(nxt)
 
 
-def register(on: date | None = None) -> list[CertificateState]:
-    """Certificates in force today, communities first, then institutions by type and level."""
-    states = [
-        state_of(c, on)
-        for c in Certificate.objects.exclude(kind=CertificateKind.REVOCATION).select_related(
-            "organization", "community"
-        )
-    ]
-    valid = [s for s in states if s.is_valid]
-    return sorted(
-        valid,
-        key=lambda s: (
-            s.certificate.organization_id is not None,
-            s.certificate.type_code,
-            s.certificate.level_code,
-            s.certificate.number,
-        ),
+def certificates_in_force(on: date | None = None) -> list[Certificate]:
+    """Issued or revised, inside their dates, and neither superseded nor revoked (two queries)."""
+    day = on or timezone.localdate()
+    replaced = set(
+        Certificate.objects.filter(supersedes__isnull=False).values_list("supersedes_id", flat=True)
     )
+    return [
+        c
+        for c in Certificate.objects.exclude(kind=CertificateKind.REVOCATION)
+        .filter(valid_from__lte=day, valid_to__gte=day)
+        .select_related("organization", "community")
+        if c.pk not in replaced
+    ]
+
+
+def register(on: date | None = None) -> list[CertificateState]:
+    """Certificates in force, communities first, then institutions by type and level."""
+    in_force = sorted(
+        certificates_in_force(on),
+        key=lambda c: (c.organization_id is not None, c.type_code, c.level_code, c.number),
+    )
+    return [CertificateState(c, "valid", None) for c in in_force]
 
 
 def all_records() -> QuerySet[Certificate]:

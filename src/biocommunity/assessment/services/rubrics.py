@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -35,6 +35,9 @@ COMMUNITY_CHECKS = (
     "international_links",
     "certified_categories",
 )
+
+
+_Coded = TypeVar("_Coded", "Stage", "Level", "Parameter", "InstitutionType", "InstitutionSet")
 
 
 class RubricError(ValueError):
@@ -177,28 +180,16 @@ class Rubric:
     sha256: str
 
     def type(self, code: str) -> InstitutionType:
-        for item in self.types:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return _by_code(self.types, code)
 
     def level(self, code: str) -> Level:
-        for item in self.levels:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return _by_code(self.levels, code)
 
     def parameter(self, code: str) -> Parameter:
-        for item in self.parameters:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return _by_code(self.parameters, code)
 
     def institution_set(self, code: str) -> InstitutionSet:
-        for item in self.institution_sets:
-            if item.code == code:
-                return item
-        raise KeyError(code)
+        return _by_code(self.institution_sets, code)
 
     def criteria(self) -> Iterator[Criterion]:
         for item in self.types:
@@ -224,6 +215,14 @@ class Rubric:
     @property
     def label(self) -> str:
         return f"{self.code} {self.version}"
+
+
+def _by_code(items: tuple[_Coded, ...], code: str) -> _Coded:
+    """The item with this code; KeyError when there is none."""
+    for item in items:
+        if item.code == code:
+            return item
+    raise KeyError(code)
 
 
 class _Reader:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -38,6 +39,7 @@ from biocommunity.assessment.models import (
 from biocommunity.assessment.services.evidence import check_document
 from biocommunity.assessment.services.levels import LevelResult, level_for
 from biocommunity.assessment.services.rubrics import (
+    Criterion,
     InstitutionType,
     Parameter,
     Rubric,
@@ -45,6 +47,7 @@ from biocommunity.assessment.services.rubrics import (
     parse_rubric,
 )
 from biocommunity.core import roles
+from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.indicators.models import Observation
 from biocommunity.registry.models import Community, Organization
 from biocommunity.registry.services.permissions import member_organization
@@ -130,8 +133,12 @@ def parameters_needed(round: Round) -> list[Parameter]:
     return rubric.parameters_used(types or None)
 
 
+def _unset(round: Round, parameters: list[Parameter]) -> list[Parameter]:
+    return [p for p in parameters if round.parameters.get(p.code) in (None, "")]
+
+
 def missing_parameters(round: Round) -> list[Parameter]:
-    return [p for p in parameters_needed(round) if round.parameters.get(p.code) in (None, "")]
+    return _unset(round, parameters_needed(round))
 
 
 def set_parameters(user: Any, round: Round, values: Mapping[str, Any]) -> Round:
@@ -155,7 +162,7 @@ def set_parameters(user: Any, round: Round, values: Mapping[str, Any]) -> Round:
             parsed[code] = parameter.parse(raw)
         except ValueError as exc:
             errors[code] = _("%(name)s: %(reason)s.") % {
-                "name": parameter.name.get(_language()),
+                "name": parameter.name.get(current_language()),
                 "reason": exc,
             }
     if errors:
@@ -165,12 +172,6 @@ def set_parameters(user: Any, round: Round, values: Mapping[str, Any]) -> Round:
     round.save(update_fields=["parameters"])
     audit(user, "round.parameters", round=round, detail={"before": before, "after": parsed})
     return round
-
-
-def _language() -> str:
-    from django.utils.translation import get_language
-
-    return (get_language() or "ja")[:2]
 
 
 def types_for(organization: Organization, rubric: Rubric) -> list[InstitutionType]:
@@ -205,18 +206,14 @@ def invite(user: Any, round: Round, organization: Organization, type_code: str) 
         )
     if round.status == RoundStatus.OPEN:
         # Thresholds are fixed once open: a type needing an unset one could never be assessed.
-        unset = [
-            p
-            for p in rubric.parameters_used([type_code])
-            if round.parameters.get(p.code) in (None, "")
-        ]
+        unset = _unset(round, rubric.parameters_used([type_code]))
         if unset:
             raise ValidationError(
                 {
                     "type_code": _(
                         "This type needs thresholds the open round left unset: %(names)s."
                     )
-                    % {"names": "; ".join(p.name.get(_language()) for p in unset)}
+                    % {"names": "; ".join(p.name.get(current_language()) for p in unset)}
                 }
             )
     assessment = Assessment.objects.create(
@@ -247,7 +244,7 @@ def open_round(user: Any, round: Round) -> Round:
         raise ValidationError(_("Only a round being prepared can be opened."))
     missing = missing_parameters(round)
     if missing:
-        language = _language()
+        language = current_language()
         raise ValidationError(
             _("The round cannot open while these thresholds are unset: %(names)s.")
             % {"names": "; ".join(p.name.get(language) for p in missing)}
@@ -322,7 +319,7 @@ def require_edit_assessment(user: Any, assessment: Assessment) -> None:
 def save_claims(user: Any, assessment: Assessment, claims: Mapping[str, tuple[bool, str]]) -> None:
     """Save a draft: for each criterion code, whether it is met and a statement."""
     require_edit_assessment(user, assessment)
-    known = {c.code for c in _claimable(assessment)}
+    known = {c.code for c in claimable_criteria(assessment)}
     unknown = sorted(set(claims) - known)
     if unknown:
         raise ValidationError(_("Unknown criteria: %(codes)s.") % {"codes": ", ".join(unknown)})
@@ -350,15 +347,12 @@ def save_claims(user: Any, assessment: Assessment, claims: Mapping[str, tuple[bo
         audit(user, "assessment.saved", assessment=assessment, detail={"criteria": changed})
 
 
-def _claimable(assessment: Assessment) -> list[Any]:
+def claimable_criteria(assessment: Assessment) -> list[Criterion]:
+    """Criteria the assessed side answers (a community answers only what needs evidence)."""
     kind = assessment_type(assessment)
     if assessment.community_id is not None:
         return [c for c in (*kind.requirements, *kind.criteria) if c.check in ("evidence", "plan")]
     return list(kind.criteria)
-
-
-def claimable_criteria(assessment: Assessment) -> list[Any]:
-    return _claimable(assessment)
 
 
 def add_evidence(
@@ -374,7 +368,7 @@ def add_evidence(
 ) -> Evidence:
     """Attach one piece of evidence: a document, a web address, or a figure."""
     require_edit_assessment(user, assessment)
-    if criterion not in {c.code for c in _claimable(assessment)}:
+    if criterion not in {c.code for c in claimable_criteria(assessment)}:
         raise ValidationError({"criterion": _("Unknown criterion.")})
     given = sum(bool(x) for x in (upload, url.strip(), observation_id or figure.strip()))
     if given != 1:
@@ -389,8 +383,6 @@ def add_evidence(
         evidence.sha256 = checked.sha256
         evidence.extension = checked.extension
     elif url.strip():
-        from django.core.validators import URLValidator
-
         address = url.strip()
         try:
             URLValidator(schemes=["http", "https"])(address)
@@ -552,7 +544,7 @@ def save_review(
         raise ValidationError(_("You have already submitted this review."))
     if recommended_level and recommended_level not in {lv.code for lv in rubric.levels}:
         raise ValidationError({"recommended_level": _("Unknown level.")})
-    known = {c.code for c in _claimable(assessment)}
+    known = {c.code for c in claimable_criteria(assessment)}
     unknown = sorted(set(scores) - known)
     if unknown:
         raise ValidationError(_("Unknown criteria: %(codes)s.") % {"codes": ", ".join(unknown)})
@@ -602,8 +594,12 @@ def review_summaries(assessment: Assessment) -> list[ReviewSummary]:
     ]
 
 
-def reviewers_disagree(assessment: Assessment) -> bool:
-    summaries = review_summaries(assessment)
+def reviewers_disagree(
+    assessment: Assessment, summaries: list[ReviewSummary] | None = None
+) -> bool:
+    """Different levels recommended or different criteria accepted (summaries, if at hand)."""
+    if summaries is None:
+        summaries = review_summaries(assessment)
     levels = {s.review.recommended_level for s in summaries}
     accepted = {
         frozenset(x.criterion for x in s.review.scores.all() if x.accepted) for s in summaries
@@ -654,9 +650,10 @@ def decide(
     require_secretariat(user)
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted self-assessment can be decided."))
-    if not review_summaries(assessment):
+    summaries = review_summaries(assessment)
+    if not summaries:
         raise ValidationError(_("At least one submitted review is needed before a decision."))
-    if reviewers_disagree(assessment) and not reason.strip():
+    if reviewers_disagree(assessment, summaries) and not reason.strip():
         raise ValidationError(
             {"reason": _("The reviewers disagree: state the committee's reason.")}
         )
@@ -700,11 +697,44 @@ def decide(
     return certificate
 
 
+def certificate_rubric(certificate: Certificate) -> Rubric:
+    """The rubric a certificate was decided under."""
+    if certificate.round is not None:
+        return round_rubric(certificate.round)
+    return get_rubric(certificate.rubric_code, certificate.rubric_version)
+
+
 def _current(certificate: Certificate) -> None:
     if certificate.kind == CertificateKind.REVOCATION:
         raise ValidationError(_("A revocation cannot be revised or revoked."))
     if certificate.successors.exists():
         raise ValidationError(_("This certificate has already been revised or revoked."))
+
+
+def _follow_up(
+    user: Any, certificate: Certificate, kind: CertificateKind, **fields: Any
+) -> Certificate:
+    """A new record about the same subject that points to the certificate it replaces."""
+    community = certificate.community or (
+        certificate.round.community if certificate.round else None
+    )
+    assert community is not None
+    return Certificate.objects.create(
+        number=_next_number(community, fields["valid_from"].year),
+        kind=kind,
+        organization=certificate.organization,
+        community=certificate.community,
+        round=certificate.round,
+        assessment=certificate.assessment,
+        rubric_code=certificate.rubric_code,
+        rubric_version=certificate.rubric_version,
+        type_code=certificate.type_code,
+        type_ja=certificate.type_ja,
+        type_en=certificate.type_en,
+        supersedes=certificate,
+        decided_by=user,
+        **fields,
+    )
 
 
 def revise(
@@ -722,37 +752,18 @@ def revise(
     if not reason.strip():
         raise ValidationError({"reason": _("A revision needs a reason.")})
     _check_period(valid_from, valid_to)
-    rubric = (
-        round_rubric(certificate.round)
-        if certificate.round
-        else get_rubric(certificate.rubric_code, certificate.rubric_version)
-    )
-    level_ja, level_en = _level_names(rubric, level_code)
-    community = certificate.community or (
-        certificate.round.community if certificate.round else None
-    )
-    assert community is not None
+    level_ja, level_en = _level_names(certificate_rubric(certificate), level_code)
     with transaction.atomic():
-        new = Certificate.objects.create(
-            number=_next_number(community, valid_from.year),
-            kind=CertificateKind.REVISION,
-            organization=certificate.organization,
-            community=certificate.community,
-            round=certificate.round,
-            assessment=certificate.assessment,
-            rubric_code=certificate.rubric_code,
-            rubric_version=certificate.rubric_version,
-            type_code=certificate.type_code,
-            type_ja=certificate.type_ja,
-            type_en=certificate.type_en,
+        new = _follow_up(
+            user,
+            certificate,
+            CertificateKind.REVISION,
             level_code=level_code,
             level_ja=level_ja,
             level_en=level_en,
             valid_from=valid_from,
             valid_to=valid_to,
             reason=reason.strip(),
-            supersedes=certificate,
-            decided_by=user,
         )
         audit(
             user,
@@ -772,29 +783,15 @@ def revoke(user: Any, certificate: Certificate, *, reason: str) -> Certificate:
     _current(certificate)
     if not reason.strip():
         raise ValidationError({"reason": _("A revocation needs a reason.")})
-    community = certificate.community or (
-        certificate.round.community if certificate.round else None
-    )
-    assert community is not None
     today = timezone.localdate()
     with transaction.atomic():
-        record = Certificate.objects.create(
-            number=_next_number(community, today.year),
-            kind=CertificateKind.REVOCATION,
-            organization=certificate.organization,
-            community=certificate.community,
-            round=certificate.round,
-            assessment=certificate.assessment,
-            rubric_code=certificate.rubric_code,
-            rubric_version=certificate.rubric_version,
-            type_code=certificate.type_code,
-            type_ja=certificate.type_ja,
-            type_en=certificate.type_en,
+        record = _follow_up(
+            user,
+            certificate,
+            CertificateKind.REVOCATION,
             valid_from=today,
             valid_to=today,
             reason=reason.strip(),
-            supersedes=certificate,
-            decided_by=user,
         )
         audit(
             user,

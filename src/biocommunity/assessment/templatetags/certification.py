@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
 
 from biocommunity.assessment.models import Assessment
 from biocommunity.assessment.services.community import assess_community
 from biocommunity.assessment.services.rubrics import Criterion
+from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.registry.models import Community
 
 register = template.Library()
@@ -18,7 +18,7 @@ register = template.Library()
 @register.inclusion_tag("assessment/_community_panel.html")
 def community_certification(community: Community) -> dict[str, Any]:
     result = assess_community(community)
-    return {"community": community, "data": result.for_page((get_language() or "ja")[:2])}
+    return {"community": community, "data": result.for_page(current_language())}
 
 
 @register.filter(name="criterion_text")
@@ -33,6 +33,6 @@ def type_name(assessment: Assessment) -> str:
     from biocommunity.assessment.services.workflow import assessment_type
 
     try:
-        return assessment_type(assessment).name.get((get_language() or "ja")[:2])
+        return assessment_type(assessment).name.get(current_language())
     except KeyError:
         return assessment.type_code

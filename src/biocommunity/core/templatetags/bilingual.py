@@ -11,9 +11,14 @@ from django.utils.translation import get_language
 register = template.Library()
 
 
+def current_language() -> str:
+    """'ja' or 'en': the active language, Japanese when none is active."""
+    return (get_language() or "ja")[:2]
+
+
 def pick(obj: Any, field: str, language: str | None = None) -> str:
     """The field in the current language, falling back to the other one when it is empty."""
-    language = (language or get_language() or "ja")[:2]
+    language = (language or current_language())[:2]
     other = "en" if language == "ja" else "ja"
     if isinstance(obj, Mapping):  # plain data from services (JSON-shaped results)
         return str(obj.get(f"{field}_{language}") or obj.get(f"{field}_{other}") or "")
@@ -29,7 +34,7 @@ def localized(obj: Any, field: str) -> str:
 @register.filter(name="other_language")
 def other_language(obj: Any, field: str) -> str:
     """The other language's value, shown beside the main one when it differs."""
-    language = (get_language() or "ja")[:2]
+    language = current_language()
     other = "en" if language == "ja" else "ja"
     main = pick(obj, field)
     value = getattr(obj, f"{field}_{other}", "") or ""
