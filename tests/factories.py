@@ -250,3 +250,38 @@ def issued_certificate(
         valid_to=valid_to or today.replace(year=today.year + 3),  # type: ignore[arg-type]
         reason="",
     )
+
+
+# ---------------------------------------------------------------- matching
+
+
+class ProfileFactory(factory.django.DjangoModelFactory):
+    """A live profile; pass title_en/body_en (and blank ja) for an English-only one."""
+
+    class Meta:
+        model = "matching.Profile"
+
+    kind = "seed"
+    organization = factory.SubFactory(OrganizationFactory)
+    title_ja = factory.Sequence(lambda n: f"抗体医薬品の製造技術 {n}")
+    title_en = ""
+    body_ja = "CHO細胞を用いた抗体医薬品の高生産プロセスを開発した。"
+    body_en = ""
+    visibility = "public"
+    status = "active"
+    contact_name = factory.Sequence(lambda n: f"Contact {n}")
+    contact_email = factory.Sequence(lambda n: f"contact{n}@example.org")
+    source = "test"
+    as_of = "2026"
+
+
+class IntroductionFactory(factory.django.DjangoModelFactory):
+    """An open request from a member of another organisation."""
+
+    class Meta:
+        model = "matching.Introduction"
+
+    profile = factory.SubFactory(ProfileFactory)
+    requester_organization = factory.SubFactory(OrganizationFactory)
+    requester = factory.LazyAttribute(lambda o: member_user(o.requester_organization))
+    message = "ご紹介をお願いします。"

@@ -14,6 +14,7 @@ OWN_APPS = (
     "biocommunity.registry",
     "biocommunity.indicators",
     "biocommunity.assessment",
+    "biocommunity.matching",
 )
 
 

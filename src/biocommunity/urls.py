@@ -14,6 +14,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("biocommunity.core.urls")),
     path("figures/", include("biocommunity.indicators.urls")),
     path("certification/", include("biocommunity.assessment.urls")),
+    path("matching/", include("biocommunity.matching.urls")),
     path("", include("biocommunity.registry.urls")),
     prefix_default_language=True,
 )

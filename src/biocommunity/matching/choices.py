@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ProfileKind(models.TextChoices):
@@ -41,10 +42,11 @@ class ProfileStatus(models.TextChoices):
 
 
 class IntroductionStatus(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # "Accepted" alone is also the certification reviewers' verdict, which reads differently.
+    REQUESTED = "requested", pgettext_lazy("introduction status", "Requested")
+    ACCEPTED = "accepted", pgettext_lazy("introduction status", "Accepted")
+    DECLINED = "declined", pgettext_lazy("introduction status", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("introduction status", "Withdrawn")
 
 
 # Which kinds a profile of each kind is matched to: a need looks for what can meet it.

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CUTOFF = 10
 
@@ -132,4 +133,48 @@ def evaluate(
         )
         for q in judged
     )
+    return result
+
+
+def run_evaluation(
+    corpus: Path,
+    queries: Path,
+    qrels: Path,
+    *,
+    make_index: Callable[[], Any],
+) -> dict[str, object]:
+    """Index the corpus in a throw-away MatchIndex and score hybrid, lexical and dense."""
+    from biocommunity.matching.engine.index import MODES, Entry, Mode
+
+    documents = read_jsonl(corpus, ["id", "lang"])
+    for number, row in enumerate(documents, start=1):
+        if not (row.get("title") or row.get("body") or row.get("text")):
+            raise EvaluationInputError(f"{corpus} row {number}: no title, body or text")
+    query_rows = read_jsonl(queries, ["id", "lang", "text"])
+    judgements = read_qrels(qrels)
+    known = {row["id"] for row in documents}
+    unknown = sorted({d for rel in judgements.values() for d in rel if d not in known})
+    if unknown:
+        raise EvaluationInputError(f"{qrels}: unknown document id(s) {', '.join(unknown[:5])}")
+    entries = [
+        Entry(
+            row["id"],
+            "\n".join(str(row.get(k) or "") for k in ("title", "body", "text") if row.get(k)),
+            row["lang"],
+        )
+        for row in documents
+    ]
+    index = make_index().build(entries)
+    parsed = [Query(row["id"], row["lang"], row["text"]) for row in query_rows]
+    document_lang = {row["id"]: row["lang"] for row in documents}
+    result: dict[str, object] = {}
+    for mode in MODES:
+
+        def rank(query: Query, mode: Mode = mode) -> list[Hashable]:
+            return [hit.id for hit in index.search(query.text, k=CUTOFF, mode=mode)]
+
+        result[mode] = evaluate(parsed, judgements, document_lang, rank)
+    result["documents"] = len(entries)
+    result["queries"] = len(parsed)
+    result["relevant_pairs"] = sum(len(r) for r in judgements.values())
     return result

@@ -1,8 +1,10 @@
-"""How the lexical and dense scores of one query's candidates become one ranking.
+"""How the lexical and dense rankings of one query's candidates become one ranking.
 
-Plain reciprocal-rank fusion lets a weak path pull good dense results down; here each path's
-scores are scaled against the best candidate of that query and added with weights, so a
-lexical match counts in proportion to its strength rather than its rank.
+Weighted reciprocal-rank fusion: each path contributes ``weight / (k + rank)``. Ranks, not raw
+scores, because BM25 and cosine scores live on unrelated scales; weights, because plain
+(equal-weight) fusion lets the weaker path pull good dense results down. A candidate the
+lexical path does not match at all gets nothing from it rather than a last rank. The weights
+were chosen on the development set (docs/matching.md) and are a setting of the index.
 """
 
 from __future__ import annotations
@@ -14,17 +16,31 @@ import numpy as np
 
 @dataclass(frozen=True)
 class FusionWeights:
-    lexical: float = 0.4
-    dense: float = 0.6
+    lexical: float = 0.3
+    dense: float = 0.7
+    rank_constant: int = 60
+    # Append glossary equivalents in the other language to the query before embedding it.
     expand_dense: bool = True
 
 
+def ranks(scores: np.ndarray) -> np.ndarray:
+    """0 for the best score, 1 for the next …; ties share the better rank."""
+    order = np.argsort(-scores, kind="stable")
+    sorted_scores = scores[order]
+    positions = np.arange(len(scores))
+    # Ties: every equal score takes the position of its first occurrence.
+    first = np.r_[True, sorted_scores[1:] != sorted_scores[:-1]]
+    tied = np.maximum.accumulate(np.where(first, positions, 0))
+    result = np.empty(len(scores), dtype=np.float64)
+    result[order] = tied
+    return result
+
+
 def fuse(lexical: np.ndarray, dense: np.ndarray, weights: FusionWeights) -> np.ndarray:
-    """Weighted sum of the max-scaled BM25 score and the min-max-scaled cosine."""
+    """One fused score per candidate (higher is better)."""
     if lexical.size == 0:
-        return lexical
-    top = float(lexical.max())
-    lexical_part = lexical / top if top > 0 else np.zeros_like(lexical)
-    low, high = float(dense.min()), float(dense.max())
-    dense_part = (dense - low) / (high - low) if high > low else np.zeros_like(dense)
-    return np.asarray(weights.lexical * lexical_part + weights.dense * dense_part, dtype=np.float32)
+        return np.zeros(0, dtype=np.float32)
+    constant = weights.rank_constant
+    lexical_part = weights.lexical / (constant + ranks(lexical) + 1)
+    dense_part = weights.dense / (constant + ranks(dense) + 1)
+    return np.asarray(lexical_part + dense_part, dtype=np.float32)

@@ -144,8 +144,10 @@ class MatchIndex:
             lexical = np.where(allowed, lexical, 0.0)
         lexical_rows = top_k(np.where(lexical > 0, lexical, -np.inf), CANDIDATES)
         vector = self.query_vector(text, analysis) if mode != "lexical" else None
-        if mode == "dense" and vector is None:
-            return []
+        if vector is None:
+            if mode == "dense":
+                return []
+            mode = "lexical"  # no embedder: the lexical path works on its own
         dense_rows = (
             self.vectors.search(vector, CANDIDATES, allowed)
             if vector is not None and self.vectors is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 import numpy as np
@@ -13,6 +14,8 @@ class LexicalIndex:
     def __init__(self, documents: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75):
         import bm25s
 
+        # bm25s reports each build on its own logger, which would clutter command output.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.size = len(documents)
         self._bm25 = bm25s.BM25(k1=k1, b=b)
         if self.size:

@@ -7,12 +7,14 @@ generation token says a profile changed.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -193,3 +195,17 @@ def current_index() -> MatchIndex:
 def reset() -> None:
     """Forget every built index (tests, and after swapping the embedder setting)."""
     _built.clear()
+
+
+def export_pgvector(stream: Any) -> int:
+    """Write ``profile_id,model,dimensions,embedding`` CSV with pgvector's text literal
+    (``[0.1,0.2,…]``), ready for ``\\copy … (profile_id, model, dimensions, embedding)``."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(["profile_id", "model", "dimensions", "embedding"])
+    count = 0
+    for row in ProfileVector.objects.order_by("profile_id").iterator():
+        vector = vector_from_bytes(row.vector, row.dimensions)
+        literal = "[" + ",".join(f"{value:.7g}" for value in vector.tolist()) + "]"
+        writer.writerow([row.profile_id, row.model, row.dimensions, literal])
+        count += 1
+    return count
