@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from biocommunity.indicators.models import Observation
 from biocommunity.matching.models import Introduction, Profile, SavedSearch
@@ -247,7 +247,7 @@ def test_explanation_names_shared_concepts_in_both_languages(client: Client, wor
         content = get(client, url(language, "index") + "?q=monoclonal+antibody+production")
         assert world.public.title_ja in content
         assert 'data-testid="explanation"' in content
-        assert html.escape(concept.label("ja")) in content
+        assert html.escape(concept.ja[0]) in content
         assert html.escape(concept.label("en")) in content
         assert label("Meaning similarity", language) in content
 
@@ -567,7 +567,12 @@ def test_introduction_request_accept_and_contacts_appear_only_then(
     intro = Introduction.objects.get()
     assert intro.from_profile == own_profile
 
-    # A second open request from the same organisation is refused with 400.
+    # While it waits, the page says so instead of offering a second request ...
+    detail = get(requester_client, url("ja", "profile", world.public.pk))
+    assert 'name="message"' not in detail
+    with translation.override("ja"):
+        assert pgettext("introduction status", "Requested") in detail
+    # ... and a second open request from the same organisation is refused with 400.
     response = requester_client.post(
         url("ja", "request_introduction", world.public.pk), {"message": "もう一度"}
     )

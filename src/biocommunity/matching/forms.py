@@ -8,6 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from biocommunity.core.templatetags.bilingual import pick
 from biocommunity.matching.choices import CapabilityType, ProfileKind, Stage
@@ -133,6 +134,14 @@ class ProfileForm(forms.Form):
             del self.fields["organization"]
         for name, field in _PROFILE_FIELDS.items():
             self.fields[name] = copy.deepcopy(field)
+        # The model's "title"/"description" labels are shared with other apps' names.
+        for name, text in (
+            ("title_ja", pgettext_lazy("matching profile", "title (Japanese)")),
+            ("title_en", pgettext_lazy("matching profile", "title (English)")),
+            ("body_ja", pgettext_lazy("matching profile", "description (Japanese)")),
+            ("body_en", pgettext_lazy("matching profile", "description (English)")),
+        ):
+            self.fields[name].label = text
         self.fields["capability_type"].help_text = _("Only for capability profiles.")
         self.fields["title_ja"].help_text = _("Give the title in Japanese, English or both.")
         self.fields["visibility"].help_text = _(

@@ -212,6 +212,11 @@ def _profile_page(
         matches = search.matches_for(user, profile)
     except search.QueryError:
         matches = []
+    asked = (
+        list(introductions.introductions_for(user).filter(profile=profile))
+        if user.is_authenticated
+        else []
+    )
     return render(
         request,
         "matching/profile.html",
@@ -220,9 +225,9 @@ def _profile_page(
             "can_edit": vis.can_edit(user, profile),
             "matches": matches,
             "intro_form": intro_form or _request_form(request, profile),
-            "asked": introductions.introductions_for(user).filter(profile=profile)
-            if user.is_authenticated
-            else [],
+            "asked": asked,
+            # One open request per organisation: no second form while it waits.
+            "waiting": any(a.status == IntroductionStatus.REQUESTED for a in asked),
         },
         status=status,
     )

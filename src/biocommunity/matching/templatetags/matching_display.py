@@ -59,3 +59,24 @@ def kind_label(value: str) -> str:
         return str(ProfileKind(value).label)
     except ValueError:
         return value
+
+
+@register.filter(name="readable_words")
+def readable_words(explanation: Any) -> list[str]:
+    """The shared words worth showing: not fragments (one character, bare digits such as the
+    '000' of '2,000') and not already named by a shared concept."""
+    labels = " ".join(f"{c.ja} {c.en}" for c in explanation.concepts).lower()
+    return [
+        word
+        for word in explanation.words
+        if len(word) > 1 and not word.isdigit() and word.lower() not in labels
+    ]
+
+
+@register.filter(name="concept_ja")
+def concept_ja(concept: Any) -> str:
+    """The Japanese name, without the abbreviation the English name already shows."""
+    suffix = concept.en[concept.en.rfind(" (") :] if concept.en.endswith(")") else ""
+    if suffix and concept.ja.endswith(suffix) and concept.ja != concept.en:
+        return str(concept.ja[: -len(suffix)])
+    return str(concept.ja)
