@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.db import transaction
@@ -11,6 +12,8 @@ from django.dispatch import receiver
 
 from biocommunity.matching.models import Profile
 from biocommunity.matching.services import indexing
+
+logger = logging.getLogger(__name__)
 
 
 @receiver(post_save, sender=Profile, dispatch_uid="matching_profile_saved")
@@ -23,7 +26,12 @@ def profile_saved(sender: Any, instance: Profile, raw: bool = False, **kwargs: A
     def announce() -> None:
         from biocommunity.matching.services.saved_searches import notify_for_profile
 
-        notify_for_profile(profile_id)
+        # The profile is saved whatever happens to the e-mails: a mail server that is down
+        # is logged, not shown to the person who saved it as an error.
+        try:
+            notify_for_profile(profile_id)
+        except Exception:
+            logger.exception("saved-search notices for profile %s failed", profile_id)
 
     transaction.on_commit(announce)
 
