@@ -9,6 +9,7 @@ from ninja.errors import ValidationError
 from biocommunity import __version__
 from biocommunity.assessment.api import router as assessment_router
 from biocommunity.indicators.api import router as indicators_router
+from biocommunity.matching.api import router as matching_router
 from biocommunity.registry.api import router as registry_router
 from biocommunity.registry.services.directory import InvalidQuery
 
@@ -35,3 +36,4 @@ def invalid_parameters(request: HttpRequest, exc: ValidationError) -> HttpRespon
 api.add_router("/", registry_router)
 api.add_router("/", indicators_router)
 api.add_router("/", assessment_router)
+api.add_router("/matching", matching_router)

@@ -382,6 +382,8 @@ def test_every_schema_path_answers_without_server_error(gtb: Community, client: 
     client.raise_request_exception = False
     checked = 0
     for path, operations in schema["paths"].items():
+        if path.startswith("/api/matching/"):
+            continue  # writes, sessions and a required query: tests/matching/test_api.py
         assert "get" in operations, path
         names = re.findall(r"\{(\w+)\}", path)
         for example in ("example", "no-such-key"):

@@ -155,7 +155,14 @@ def run_evaluation(
     known = {row["id"] for row in documents}
     unknown = sorted({d for rel in judgements.values() for d in rel if d not in known})
     if unknown:
-        raise EvaluationInputError(f"{qrels}: unknown document id(s) {', '.join(unknown[:5])}")
+        lines = qrels.read_text(encoding="utf-8").splitlines()
+        number = next(
+            (n for n, line in enumerate(lines, start=1) if line.split("\t")[1:2] == unknown[:1]),
+            0,
+        )
+        raise EvaluationInputError(
+            f"{qrels} line {number}: unknown document id(s) {', '.join(unknown[:5])}"
+        )
     entries = [
         Entry(
             row["id"],

@@ -2,8 +2,9 @@
 
 Weighted reciprocal-rank fusion: each path contributes ``weight / (k + rank)``. Ranks, not raw
 scores, because BM25 and cosine scores live on unrelated scales; weights, because plain
-(equal-weight) fusion lets the weaker path pull good dense results down. A candidate the
-lexical path does not match at all gets nothing from it rather than a last rank. The weights
+(equal-weight) fusion lets the weaker path pull good dense results down. Candidates the
+lexical path does not match at all share its last rank (giving them nothing instead measured
+slightly worse on the development set). The weights
 were chosen on the development set (docs/matching.md) and are a setting of the index.
 """
 

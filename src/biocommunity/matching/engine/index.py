@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -71,7 +72,10 @@ class MatchIndex:
             analysis = self.analyzer.analyze(entry.text)
             found = tuple(dict.fromkeys(analysis.concepts))
             self.concepts.append(shared.setdefault(found, found))
-            tokens.append(analysis.search_tokens)
+            # Interned: one string object per distinct token instead of one per occurrence.
+            # Tens of millions of short-lived strings at a million profiles would otherwise
+            # leave the heap fragmented (freed, but still resident) after BM25 is built.
+            tokens.append([sys.intern(token) for token in analysis.search_tokens])
             if progress:
                 progress(1)
         self.lexical = LexicalIndex(tokens)

@@ -67,7 +67,9 @@ def check_profile(profile: Profile) -> None:
     """Model validation plus the rules between fields; raises ValidationError by field."""
     errors: dict[str, list[str]] = {}
     try:
-        profile.full_clean(exclude=["created_by"])
+        # The table's constraints are the rules below, checked with messages by field: the
+        # constraints' own messages ("Constraint … is violated") would only repeat them.
+        profile.full_clean(exclude=["created_by"], validate_constraints=False)
     except ValidationError as exc:
         errors.update(exc.message_dict)
     if not (profile.title_ja.strip() or profile.title_en.strip()):
@@ -244,6 +246,19 @@ def _parse_row(
     def error(column: str, message: str) -> None:
         errors.append(RowError(number, column, row.get(column, ""), message))
 
+    # PostgreSQL refuses NUL in text: the save would fail after validation passed.
+    for column, value in row.items():
+        if "\x00" in value:
+            errors.append(
+                RowError(
+                    number,
+                    column,
+                    value.replace("\x00", "\\0")[:40],
+                    _("The cell contains a NUL character; remove it."),
+                )
+            )
+    if len(errors) > start:
+        return None
     raw_id = row.get("id", "").strip()
     profile: Profile | None = None
     if raw_id:
@@ -313,6 +328,10 @@ def _parse_row(
             try:
                 number_value = Decimal(value) if value else None
             except InvalidOperation:
+                number_value = Decimal("NaN")
+            # NaN and Infinity parse as Decimals, but are no number of litres (and NaN
+            # cannot even be compared with zero).
+            if number_value is not None and not number_value.is_finite():
                 error(column, _("'%(value)s' is not a number of litres.") % {"value": value})
                 continue
             if number_value is not None and number_value < 0:

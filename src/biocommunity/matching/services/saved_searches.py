@@ -87,7 +87,11 @@ def notify_for_profile(profile_id: int) -> int:
             continue
         if visibility.is_owner(owner, profile) or not visibility.can_see(owner, profile):
             continue
-        if profile.pk not in {m.profile.pk for m in run_saved_search(saved)}:
+        match = next((m for m in run_saved_search(saved) if m.profile.pk == profile.pk), None)
+        # The dense path ranks every profile, however unrelated, so with few profiles any
+        # new one is "in the top ten": announce only one that shares a word or a glossary
+        # concept with the search.
+        if match is None or match.lexical <= 0:
             continue
         try:
             with transaction.atomic():

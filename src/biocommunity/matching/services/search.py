@@ -102,6 +102,10 @@ def parse_filters(params: dict[str, Any], *, strict: bool = True) -> Filters:
                     _("Unknown filter '%(name)s'. Known filters: %(known)s.")
                     % {"name": name, "known": ", ".join(FILTER_NAMES)},
                 )
+    for name in FILTER_NAMES:
+        # PostgreSQL refuses NUL in a string: it would fail the lookup, not just find nothing.
+        if any("\x00" in value for value in _values(params.get(name))):
+            raise QueryError(name, _("The query contains a NUL character."))
     domain = (_values(params.get("domain")) or [""])[0]
     if domain and not MarketDomain.objects.filter(key=domain).exists():
         raise QueryError("domain", _("No market domain has the key %(key)s.") % {"key": domain})

@@ -7,7 +7,7 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import Progress
@@ -203,7 +203,14 @@ class Command(BaseCommand):
         # The CLI runs with the operator's authority, as the secretariat.
         operator = _Operator()
         if options["record"]:
-            written = introductions.record_pipeline(operator, community_key=options["community"])
+            try:
+                written = introductions.record_pipeline(
+                    operator, community_key=options["community"]
+                )
+            except ObjectDoesNotExist:
+                raise CommandError(
+                    f"No community has the key {options['community']!r}: load the dataset first."
+                ) from None
             self.stderr.write(f"{written} observations written for {options['community']}.")
         rows = introductions.pipeline(operator)
         if options["format"] == "json":
