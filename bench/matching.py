@@ -29,9 +29,11 @@ import math
 import os
 import platform
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -431,15 +433,12 @@ def ratio(value: float, base: float) -> float | None:
 
 
 def python_parts(index: Any) -> dict[str, float]:
-    """MiB of the index's main Python structures (object sizes, not allocator overhead)."""
-    texts = sum(sys.getsizeof(entry.text) for entry in index.entries)
-    unique = {id(found): found for found in index.concepts}
-    concepts = sys.getsizeof(index.concepts) + sum(sys.getsizeof(t) for t in unique.values())
+    """MiB of the index's per-row structures (object and array sizes, not allocator overhead)."""
+    texts = sum(sys.getsizeof(text) for text in index.texts)
     return {
         "texts_mib": round(texts / 2**20, 1),
-        "entry_list_mib": round(sys.getsizeof(index.entries) / 2**20, 1),
-        "concepts_mib": round(concepts / 2**20, 1),
-        "row_map_mib": round(sys.getsizeof(index.rows) / 2**20, 1),
+        "ids_mib": round(index.ids.nbytes / 2**20, 1),
+        "concepts_mib": round(index.concepts.nbytes / 2**20, 1),
     }
 
 
@@ -447,6 +446,31 @@ def lexical_nbytes(lexical: Any) -> int:
     """Bytes of the BM25 score matrix (bm25s keeps it as CSC arrays)."""
     scores = getattr(getattr(lexical, "_bm25", None), "scores", None) or {}
     return int(sum(v.nbytes for v in scores.values() if isinstance(v, np.ndarray)))
+
+
+class TextTable:
+    """The profile texts in an SQLite file, read by id for the hits a search explains, as the
+    product reads them from its database (``MatchIndex.text_source``): the index keeps none."""
+
+    def __init__(self, entries: Sequence[Any], directory: Path) -> None:
+        path = directory / "texts.sqlite3"
+        with sqlite3.connect(path) as db:
+            db.execute("CREATE TABLE profile (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+            db.executemany(
+                "INSERT INTO profile VALUES (?, ?)",
+                # Copies: binding a str leaves a UTF-8 twin inside it for its lifetime.
+                ((entry.id, entry.text.encode("utf-8").decode("utf-8")) for entry in entries),
+            )
+        db.close()
+        self._db = sqlite3.connect(path, check_same_thread=False)
+
+    def __call__(self, ids: Sequence[Any]) -> dict[Any, str]:
+        marks = ", ".join("?" * len(ids))
+        query = f"SELECT id, text FROM profile WHERE id IN ({marks})"  # noqa: S608
+        return dict(self._db.execute(query, list(ids)).fetchall())
+
+    def close(self) -> None:
+        self._db.close()
 
 
 class Reporter:
@@ -508,9 +532,13 @@ def measure_size(
     with stopwatch() as generate_s:
         corpus = make_corpus(size, terms, vocabulary, seed, queries + WARMUP)
     queries = min(queries, len(corpus.queries) - WARMUP)
-    # The index keeps the texts (keep_texts, as the product does): count them with the index.
+    languages = {lang: sum(1 for e in corpus.entries if e.lang == lang) for lang in ("ja", "en")}
+    mean_chars = statistics.fmean(len(e.text) for e in corpus.entries[:10_000])
+    report.log("writing the texts to an SQLite table (the product's database)")
+    scratch = tempfile.TemporaryDirectory(prefix="bench-matching-")
+    table = TextTable(corpus.entries, Path(scratch.name))
     reset_peak()
-    index = MatchIndex(analyzer, None)
+    index = MatchIndex(analyzer, None, text_source=table)
     analysed_at: list[float] = []
 
     with report.bar("analysis", size) as advance:
@@ -525,7 +553,7 @@ def measure_size(
         with stopwatch() as lexical_s:
             index.build(corpus.entries, progress=progress, workers=workers)
     analysis_s = analysed_at[0] - build_started if analysed_at else 0.0
-    corpus.entries = []  # the index holds them now
+    corpus.entries = []  # the index holds their analyses; the texts are in the table
 
     report.log("generating vectors")
     with stopwatch() as vectors_s:
@@ -542,11 +570,8 @@ def measure_size(
 
     result: dict[str, Any] = {
         "size": size,
-        "languages": {
-            "ja": sum(1 for e in index.entries if e.lang == "ja"),
-            "en": sum(1 for e in index.entries if e.lang == "en"),
-        },
-        "mean_text_chars": round(statistics.fmean(len(e.text) for e in index.entries[:10_000]), 1),
+        "languages": languages,
+        "mean_text_chars": round(mean_chars, 1),
         "vocabulary": vocabulary,
         "queries": queries,
         "ann_threshold": index.ann_threshold,
@@ -733,6 +758,8 @@ def measure_size(
         "memory_met": result["memory"]["target_met"],
     }
     result["peak_rss_mib"] = round(memory()["peak_mib"], 1)
+    table.close()
+    scratch.cleanup()
     return result
 
 
@@ -902,9 +929,8 @@ def print_tables(result: dict[str, Any]) -> None:
     table = Table(title="Where the index's private memory goes, MiB (object sizes)")
     parts = (
         ("texts_mib", "texts"),
-        ("entry_list_mib", "entry list"),
-        ("concepts_mib", "concept tuples"),
-        ("row_map_mib", "id → row map"),
+        ("ids_mib", "ids"),
+        ("concepts_mib", "concept codes"),
         ("bm25_matrix_mib", "BM25 matrix"),
         ("vector_store_mib", "vector store"),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -14,9 +14,13 @@ from biocommunity.matching.engine.analysis import Analysis, Analyzer
 from biocommunity.matching.engine.dense import Embedder, ExactVectors, HnswVectors, top_k
 from biocommunity.matching.engine.fusion import FusionWeights, fuse
 from biocommunity.matching.engine.lexical import LexicalIndex
+from biocommunity.matching.engine.rows import RowConcepts, RowIds
 
 Mode = Literal["hybrid", "lexical", "dense"]
 MODES: tuple[Mode, ...] = ("hybrid", "lexical", "dense")
+
+# Ids to their texts, for the few hits whose explanations need them (a database lookup).
+TextSource = Callable[[Sequence[Hashable]], Mapping[Hashable, str]]
 
 # Each path proposes this many candidates; fusion re-scores their union exactly.
 CANDIDATES = 100
@@ -53,7 +57,7 @@ def _analyse_texts(texts: list[str]) -> list[tuple[tuple[str, ...], list[str]]]:
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One profile as the engine sees it: an id, its text and its language."""
 
@@ -62,7 +66,7 @@ class Entry:
     lang: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     id: Hashable
     score: float
@@ -74,16 +78,21 @@ class Hit:
 
 @dataclass
 class MatchIndex:
-    """Holds analyses, BM25 and vectors for a fixed list of entries (rebuild to change it)."""
+    """Holds analyses, BM25 and vectors for a fixed list of entries (rebuild to change it).
+
+    The texts are needed again only for the words shown in the few hits' explanations. An
+    installation with a database passes ``text_source`` (ids to texts) instead of keeping
+    every text in memory, which at a million profiles is the largest part after the vectors.
+    """
 
     analyzer: Analyzer
     embedder: Embedder | None
     ann_threshold: int = 50_000
     weights: FusionWeights = field(default_factory=FusionWeights)
-    keep_texts: bool = True
-    entries: list[Entry] = field(default_factory=list)
-    concepts: list[tuple[str, ...]] = field(default_factory=list)
-    rows: dict[Hashable, int] = field(default_factory=dict)
+    text_source: TextSource | None = None
+    ids: RowIds = field(default_factory=RowIds)
+    texts: list[str] = field(default_factory=list)
+    concepts: RowConcepts = field(default_factory=RowConcepts)
     lexical: LexicalIndex | None = None
     vectors: ExactVectors | HnswVectors | None = None
 
@@ -99,14 +108,13 @@ class MatchIndex:
         With ``workers`` above 1 the analysis (Sudachi, glossary; the slow part of a large
         build) runs in that many forked processes; the result is the same.
         """
-        self.entries = list(entries)
-        self.rows = {entry.id: row for row, entry in enumerate(self.entries)}
-        # Only each entry's concepts stay in memory (shared tuples); tokens go into BM25.
-        shared: dict[tuple[str, ...], tuple[str, ...]] = {}
-        self.concepts = []
+        given = list(entries)
+        self.ids = RowIds([entry.id for entry in given])
+        # Only each entry's concepts stay in memory (flat codes); tokens go into BM25.
+        self.concepts = RowConcepts()
         tokens = []
-        for found, search_tokens in self._analyses(workers, progress):
-            self.concepts.append(shared.setdefault(found, found))
+        for found, search_tokens in self._analyses(given, workers, progress):
+            self.concepts.append(found)
             # Interned: one string object per distinct token instead of one per occurrence.
             # Tens of millions of short-lived strings at a million profiles would otherwise
             # leave the heap fragmented (freed, but still resident) after BM25 is built.
@@ -114,19 +122,19 @@ class MatchIndex:
         self.lexical = LexicalIndex(tokens)
         del tokens
         if vectors is None and self.embedder is not None:
-            vectors = self.embed_passages([e.text for e in self.entries])
-        if not self.keep_texts:
-            self.entries = [Entry(e.id, "", e.lang) for e in self.entries]
+            vectors = self.embed_passages([entry.text for entry in given])
+        self.texts = [entry.text for entry in given] if self.text_source is None else []
+        del given
         if vectors is not None:
             self.vectors = self.vector_store(vectors)
         return self
 
     def _analyses(
-        self, workers: int, progress: Callable[[int], None] | None
+        self, entries: list[Entry], workers: int, progress: Callable[[int], None] | None
     ) -> Iterator[tuple[tuple[str, ...], list[str]]]:
         """(concepts, search tokens) of every entry, in entry order."""
-        if workers <= 1 or len(self.entries) <= ANALYSIS_CHUNK:
-            for entry in self.entries:
+        if workers <= 1 or len(entries) <= ANALYSIS_CHUNK:
+            for entry in entries:
                 analysis = self.analyzer.analyze(_detached(entry.text))
                 yield tuple(dict.fromkeys(analysis.concepts)), analysis.search_tokens
                 if progress:
@@ -134,8 +142,8 @@ class MatchIndex:
             return
         chunks = (
             # Detached copies: pickling also leaves a UTF-8 copy inside each str it sends.
-            [_detached(entry.text) for entry in self.entries[start : start + ANALYSIS_CHUNK]]
-            for start in range(0, len(self.entries), ANALYSIS_CHUNK)
+            [_detached(entry.text) for entry in entries[start : start + ANALYSIS_CHUNK]]
+            for start in range(0, len(entries), ANALYSIS_CHUNK)
         )
         # Fork: the workers inherit the loaded dictionary and glossary instead of loading
         # their own, and the analyzer is never pickled.
@@ -164,15 +172,22 @@ class MatchIndex:
         return np.vstack(parts)
 
     def __len__(self) -> int:
-        return len(self.entries)
+        return len(self.ids)
+
+    def texts_of(self, rows: Sequence[int]) -> list[str]:
+        """The texts of these rows, from memory or from ``text_source`` ("" when gone)."""
+        if self.text_source is None:
+            return [self.texts[row] for row in rows] if self.texts else ["" for _ in rows]
+        ids = [self.ids[row] for row in rows]
+        found = self.text_source(ids)
+        return [found.get(id_, "") for id_ in ids]
 
     def mask(self, ids: Iterable[Hashable] | None) -> np.ndarray | None:
         """A row mask for the allowed ids (None: everything is allowed)."""
         if ids is None:
             return None
-        allowed = np.zeros(len(self.entries), dtype=bool)
-        rows = [self.rows[i] for i in ids if i in self.rows]
-        allowed[rows] = True
+        allowed = np.zeros(len(self.ids), dtype=bool)
+        allowed[self.ids.rows_of(ids)] = True
         return allowed
 
     def query_vector(self, text: str, analysis: Analysis) -> np.ndarray | None:
@@ -199,7 +214,7 @@ class MatchIndex:
         mode: Mode = "hybrid",
     ) -> list[Hit]:
         """The k best allowed entries for the text; filters apply before ranking."""
-        if not self.entries or k <= 0:
+        if not self.ids or k <= 0:
             return []
         analysis = self.analyzer.analyze(text)
         assert self.lexical is not None
@@ -235,14 +250,14 @@ class MatchIndex:
         hits = []
         query_concepts = set(analysis.concepts)
         query_words = set(analysis.tokens)
-        for position in order:
-            row = int(rows[position])
-            entry = self.entries[row]
-            # Shared words are worked out again for the few hits shown, not kept for all.
-            words = self.analyzer.words(_detached(entry.text)) if entry.text else []
+        hit_rows = [int(rows[position]) for position in order]
+        # Shared words are worked out again for the few hits shown, not kept for all.
+        hit_texts = self.texts_of(hit_rows)
+        for position, row, text in zip(order, hit_rows, hit_texts, strict=True):
+            words = self.analyzer.words(_detached(text)) if text else []
             hits.append(
                 Hit(
-                    id=entry.id,
+                    id=self.ids[row],
                     score=float(scores[position]),
                     lexical=float(lexical_of_rows[position]),
                     dense=float(dense[position]),

@@ -11,7 +11,7 @@ import csv
 import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -154,12 +154,19 @@ def rebuild(
     )
 
 
+def profile_texts(ids: Sequence[Hashable]) -> dict[Hashable, str]:
+    """The engine's text of each profile, read when a search explains its hits: the index
+    keeps no texts in memory."""
+    return {profile.pk: profile.search_text() for profile in Profile.objects.filter(pk__in=ids)}
+
+
 def _build(model: Embedder | None) -> MatchIndex:
     profiles = list(Profile.objects.order_by("pk"))
     index = MatchIndex(
         analyzer(),
         model,
         ann_threshold=getattr(settings, "BIOCOMMUNITY_MATCHING_ANN_THRESHOLD", 50_000),
+        text_source=profile_texts,
     )
     entries = [Entry(p.pk, p.search_text(), (p.languages or ["ja"])[0]) for p in profiles]
     vectors = None
