@@ -9,7 +9,9 @@ Run from the repository root::
 
 Each size runs in a fresh subprocess, so that its memory is measured from a clean start. The
 profile texts are generated from the glossary's Japanese and English terms (half of them
-Japanese, half English) and go through the real analysis and BM25. The vectors are synthetic:
+Japanese, half English) and go through the real analysis and BM25; as in the product, the index
+keeps no texts and reads the hits' texts for their explanations from a database table (here an
+SQLite file), so that lookup is part of every timed search. The vectors are synthetic:
 384-dimensional unit vectors with cluster structure, because embedding a million texts with
 the real model would take hours on this machine; the query vectors are noisy copies of a
 chosen profile's vector, so recall against brute force is meaningful. The real model

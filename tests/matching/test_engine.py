@@ -229,6 +229,30 @@ def test_analysis_in_several_processes_builds_the_same_index(
         assert forked.search(query, mode="lexical") == serial.search(query, mode="lexical")
 
 
+class RecordingEmbedder(HashEmbedder):
+    def __init__(self) -> None:
+        self.queries: list[str] = []
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.queries.extend(texts)
+        return super().embed_queries(texts)
+
+
+def test_query_is_embedded_with_the_glossary_names_it_does_not_spell_out(
+    analyzer: Analyzer,
+) -> None:
+    embedder = RecordingEmbedder()
+    index = MatchIndex(analyzer, embedder).build(DOCS)
+    index.search("抗体医薬品の受託先", mode="dense")
+    index.search("mAb production in CHO cells", mode="dense")
+    japanese, english = embedder.queries
+    assert japanese == "抗体医薬品の受託先 (monoclonal antibody)"
+    assert english == (
+        "mAb production in CHO cells (抗体医薬品; monoclonal antibody; CHO細胞; "
+        "Chinese hamster ovary cell)"
+    )
+
+
 def test_hnsw_store_is_used_above_the_threshold(analyzer: Analyzer) -> None:
     index = MatchIndex(analyzer, HashEmbedder(), ann_threshold=3).build(DOCS)
     assert isinstance(index.vectors, HnswVectors)

@@ -198,9 +198,16 @@ class MatchIndex:
         glossary = self.analyzer.glossary
         extra: list[str] = []
         if glossary is not None and self.weights.expand_dense:
+            folded = text.casefold()
             for key in dict.fromkeys(analysis.concepts):
                 concept = glossary.concept(key)
-                extra.extend((*concept.ja[:1], *concept.en[:1]))
+                # Names the query already spells out are not repeated: a shorter text embeds
+                # faster, and the model reads the term once either way.
+                extra.extend(
+                    name
+                    for name in (*concept.ja[:1], *concept.en[:1])
+                    if name.casefold() not in folded
+                )
         query = text if not extra else f"{text} ({'; '.join(extra)})"
         vector: np.ndarray = self.embedder.embed_queries([query])[0]
         return vector
