@@ -26,19 +26,18 @@ import os
 import platform
 import pstats
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from measuring import Timing, source_revision, stopwatch
 
 COMPARE_TARGET_MS = 1000.0
 SALES_TARGET_MS = 1000.0
@@ -425,28 +424,6 @@ def analyze_after_load() -> None:
 # ------------------------------------------------------------------ measuring
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of already sorted values."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), math.ceil(round(fraction * len(sorted_values), 9))))
-    return sorted_values[rank - 1]
-
-
-@dataclass
-class Timing:
-    samples_ms: list[float] = field(default_factory=list)
-
-    def summary(self) -> dict[str, float]:
-        ordered = sorted(self.samples_ms)
-        return {
-            "p50_ms": round(percentile(ordered, 0.50), 3),
-            "p95_ms": round(percentile(ordered, 0.95), 3),
-            "max_ms": round(ordered[-1], 3),
-            "mean_ms": round(statistics.fmean(ordered), 3),
-        }
-
-
 def time_calls(call: Callable[[], object], repeat: int, warmup: int = WARMUP) -> Timing:
     for _ in range(warmup):
         call()
@@ -457,14 +434,6 @@ def time_calls(call: Callable[[], object], repeat: int, warmup: int = WARMUP) ->
         call()
         timing.samples_ms.append((time.perf_counter() - start) * 1000)
     return timing
-
-
-@contextmanager
-def stopwatch() -> Iterator[list[float]]:
-    box: list[float] = []
-    start = time.perf_counter()
-    yield box
-    box.append(time.perf_counter() - start)
 
 
 def count_queries(call: Callable[[], object]) -> int:
@@ -578,23 +547,6 @@ def check_sales(table: Any, rows: list[Any], records: int) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ report
-
-
-def source_revision() -> dict[str, Any]:
-    """The commit measured, and whether src/ had uncommitted changes (read-only git calls)."""
-    root = Path(__file__).resolve().parents[1]
-
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
-            )
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD")
-    return {"commit": commit or None, "src_modified": bool(git("status", "--porcelain", "src"))}
 
 
 def _memory_gib() -> float | None:

@@ -39,12 +39,14 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from measuring import Timing, source_revision, stopwatch
 
 ROOT = Path(__file__).resolve().parents[1]
 GLOSSARY_CSV = ROOT / "src" / "biocommunity" / "matching" / "data" / "glossary.csv"
@@ -336,28 +338,6 @@ class SyntheticEmbedder:
 # ------------------------------------------------------------------ measuring
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of already sorted values."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), math.ceil(round(fraction * len(sorted_values), 9))))
-    return sorted_values[rank - 1]
-
-
-@dataclass
-class Timing:
-    samples_ms: list[float] = field(default_factory=list)
-
-    def summary(self) -> dict[str, float]:
-        ordered = sorted(self.samples_ms)
-        return {
-            "p50_ms": round(percentile(ordered, 0.50), 3),
-            "p95_ms": round(percentile(ordered, 0.95), 3),
-            "max_ms": round(ordered[-1], 3),
-            "mean_ms": round(statistics.fmean(ordered), 3),
-        }
-
-
 def time_each(
     call: Callable[[int], object], count: int, warmup: int = WARMUP, pause: float = 0.0
 ) -> tuple[Timing, list[Any]]:
@@ -375,14 +355,6 @@ def time_each(
         timing.samples_ms.append((time.perf_counter() - start) * 1000)
         answers.append(answer)
     return timing, answers
-
-
-@contextmanager
-def stopwatch() -> Iterator[list[float]]:
-    box: list[float] = []
-    start = time.perf_counter()
-    yield box
-    box.append(time.perf_counter() - start)
 
 
 MEMORY_FIELDS = {
@@ -810,24 +782,6 @@ def measure_embedder(passages: int, queries: int, seed: int) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ report
-
-
-def source_revision() -> dict[str, Any]:
-    """The commit checked out, read from .git without running git."""
-    git = ROOT / ".git"
-    try:
-        head = (git / "HEAD").read_text(encoding="utf-8").strip()
-        if not head.startswith("ref: "):
-            return {"commit": head[:7]}
-        ref = head[5:]
-        if (git / ref).exists():
-            return {"commit": (git / ref).read_text(encoding="utf-8").strip()[:7]}
-        for line in (git / "packed-refs").read_text(encoding="utf-8").splitlines():
-            if line.endswith(" " + ref):
-                return {"commit": line.split()[0][:7]}
-    except OSError:
-        pass
-    return {"commit": None}
 
 
 def machine_info() -> dict[str, Any]:

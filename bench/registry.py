@@ -21,23 +21,21 @@ import csv
 import gc
 import io
 import json
-import math
 import os
 import platform
 import pstats
 import random
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from measuring import Timing, source_revision, stopwatch
 
 IMPORT_TARGET_S = 20.0
 P95_TARGET_MS = 100.0
@@ -323,28 +321,6 @@ def setup_django(data_dir: Path, database_url: str | None) -> None:
 # ------------------------------------------------------------------ measuring
 
 
-def percentile(sorted_values: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of already sorted values."""
-    if not sorted_values:
-        return float("nan")
-    rank = max(1, min(len(sorted_values), math.ceil(round(fraction * len(sorted_values), 9))))
-    return sorted_values[rank - 1]
-
-
-@dataclass
-class Timing:
-    samples_ms: list[float] = field(default_factory=list)
-
-    def summary(self) -> dict[str, float]:
-        ordered = sorted(self.samples_ms)
-        return {
-            "p50_ms": round(percentile(ordered, 0.50), 3),
-            "p95_ms": round(percentile(ordered, 0.95), 3),
-            "max_ms": round(ordered[-1], 3),
-            "mean_ms": round(statistics.fmean(ordered), 3),
-        }
-
-
 def time_calls(call: Callable[[], object], requests: int, warmup: int = WARMUP) -> Timing:
     for _ in range(warmup):
         call()
@@ -354,14 +330,6 @@ def time_calls(call: Callable[[], object], requests: int, warmup: int = WARMUP) 
         call()
         timing.samples_ms.append((time.perf_counter() - start) * 1000)
     return timing
-
-
-@contextmanager
-def stopwatch() -> Iterator[list[float]]:
-    box: list[float] = []
-    start = time.perf_counter()
-    yield box
-    box.append(time.perf_counter() - start)
 
 
 # ------------------------------------------------------------------ the import
@@ -503,23 +471,6 @@ def profile_call(call: Callable[[], object]) -> str:
 
 
 # ------------------------------------------------------------------ report
-
-
-def source_revision() -> dict[str, Any]:
-    """The commit measured, and whether src/ had uncommitted changes (read-only git calls)."""
-    root = Path(__file__).resolve().parents[1]
-
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=root, capture_output=True, text=True, timeout=10, check=True
-            )
-        except (OSError, subprocess.SubprocessError):
-            return ""
-        return done.stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD")
-    return {"commit": commit or None, "src_modified": bool(git("status", "--porcelain", "src"))}
 
 
 def machine_info() -> dict[str, Any]:
