@@ -135,6 +135,9 @@ class Profile(Sourced):
             if title or body
         ]
 
+    # What search_text() reads: loading only these is enough to build it.
+    SEARCH_TEXT_FIELDS = ("title_ja", "title_en", "body_ja", "body_en", "tags")
+
     def search_text(self) -> str:
         """What the engine reads: titles, bodies and tags in every language given."""
         parts = [self.title_ja, self.title_en, self.body_ja, self.body_en, "; ".join(self.tag_list)]

@@ -157,7 +157,8 @@ def rebuild(
 def profile_texts(ids: Sequence[Hashable]) -> dict[Hashable, str]:
     """The engine's text of each profile, read when a search explains its hits: the index
     keeps no texts in memory."""
-    return {profile.pk: profile.search_text() for profile in Profile.objects.filter(pk__in=ids)}
+    rows = Profile.objects.filter(pk__in=ids).only(*Profile.SEARCH_TEXT_FIELDS)
+    return {profile.pk: profile.search_text() for profile in rows}
 
 
 def _build(model: Embedder | None) -> MatchIndex:
