@@ -15,6 +15,8 @@ def _pinned_language(settings: Any) -> Any:
     # Argon2 stays the production hasher (tests/core/test_security.py); MD5 keeps tests fast.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.AXES_ENABLED = True
+    # Notice e-mails go out after commit; in tests, in the same thread so mail.outbox sees them.
+    settings.BIOCOMMUNITY_EMAIL_DELIVERY = "inline"
     from django.core.cache import cache
 
     cache.clear()  # cached facet counts must not outlive the test's database

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "biocommunity.core",
+    "biocommunity.people",
     "biocommunity.registry",
     "biocommunity.indicators",
     "biocommunity.assessment",
@@ -206,3 +207,7 @@ BIOCOMMUNITY_MATCHING_ANALYSIS_WORKERS = int(
 )
 BIOCOMMUNITY_SITE_URL = os.environ.get("BIOCOMMUNITY_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "biocommunity@localhost")
+
+# How notice e-mails leave: "thread" (after commit, outside the request), "inline" (after
+# commit, in the request: tests), "outbox" (only through `biocommunity notices deliver`).
+BIOCOMMUNITY_EMAIL_DELIVERY = os.environ.get("BIOCOMMUNITY_EMAIL_DELIVERY", "thread")

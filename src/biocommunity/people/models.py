@@ -1,0 +1,102 @@
+"""A person's preferences, the notices they receive and the e-mails waiting to go out."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from biocommunity.people.choices import Language, NoticeKind, OutboxState
+
+
+class Person(models.Model):
+    """What the platform knows of a user beyond Django's account: language, e-mail wishes."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="person",
+    )
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.JA
+    )
+    email_muted_kinds = models.JSONField(
+        _("notices not sent by e-mail"),
+        default=list,
+        blank=True,
+        help_text=_("Kinds of notice shown in the platform only, never e-mailed."),
+    )
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Notice(models.Model):
+    """Something a person should know about, written in both languages when it happened."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=NoticeKind.choices)
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    text_ja = models.TextField(_("text (Japanese)"))
+    text_en = models.TextField(_("text (English)"))
+    path = models.CharField(
+        _("link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Where the notice leads, without the language prefix (e.g. /matching/…)."),
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notice_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.kind}"
+
+
+class OutboxEmail(models.Model):
+    """An e-mail kept until the mail server has taken it, so a failing server loses nothing."""
+
+    notice = models.ForeignKey(
+        Notice,
+        verbose_name=_("notice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="emails",
+    )
+    to = models.EmailField(_("to"))
+    subject = models.CharField(_("e-mail subject"), max_length=300)
+    body = models.TextField(_("body"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=OutboxState.choices, default=OutboxState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
