@@ -12,6 +12,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("biocommunity.core.urls")),
+    path("accounts/", include("biocommunity.people.urls")),
     path("figures/", include("biocommunity.indicators.urls")),
     path("certification/", include("biocommunity.assessment.urls")),
     path("matching/", include("biocommunity.matching.urls")),

@@ -43,3 +43,17 @@ def can_view_history(user: Any, organization: Organization) -> bool:
 def require_secretariat(user: Any) -> None:
     if not roles.is_secretariat(user):
         raise PermissionDenied(_("Only the secretariat may do this."))
+
+
+def contacts_of(organization: Organization) -> list[Any]:
+    """The active people who answer for an organisation (its members), oldest first.
+
+    Empty when nobody at the organisation has an account: whoever writes to it then goes
+    through the secretariat.
+    """
+    return [
+        m.user
+        for m in OrganizationMember.objects.filter(organization=organization, user__is_active=True)
+        .select_related("user")
+        .order_by("since", "pk")
+    ]

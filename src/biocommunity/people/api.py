@@ -1,0 +1,7 @@
+"""The signed-in user's notices over the JSON API."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["notifications"])
