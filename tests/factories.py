@@ -37,15 +37,23 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
-def secretariat_user(**kwargs: object) -> object:
+def _affiliate(user: object, organization: Organization | None) -> None:
+    """Record where a reviewer or secretariat person works, without member rights over it."""
+    if organization is not None:
+        OrganizationMember.objects.create(user=user, organization=organization, acts_for=False)
+
+
+def secretariat_user(organization: Organization | None = None, **kwargs: object) -> object:
     user = UserFactory(**kwargs)
     grant_role(user, Role.SECRETARIAT)
+    _affiliate(user, organization)
     return user
 
 
-def reviewer_user(**kwargs: object) -> object:
+def reviewer_user(organization: Organization | None = None, **kwargs: object) -> object:
     user = UserFactory(**kwargs)
     grant_role(user, Role.REVIEWER)
+    _affiliate(user, organization)
     return user
 
 

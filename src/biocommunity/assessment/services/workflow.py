@@ -50,7 +50,7 @@ from biocommunity.core import roles
 from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.indicators.models import Observation
 from biocommunity.registry.models import Community, Organization
-from biocommunity.registry.services.permissions import member_organization
+from biocommunity.registry.services.permissions import affiliation, member_organization
 
 
 def audit(actor: Any, action: str, **targets: Any) -> AuditEntry:
@@ -476,8 +476,12 @@ def submit_assessment(user: Any, assessment: Assessment) -> Assessment:
 
 
 def conflict_of_interest(user: Any, assessment: Assessment) -> str | None:
-    """Why this user may not review this assessment, or None."""
-    own = member_organization(user)
+    """Why this user may not review this assessment, or None.
+
+    Looks at where the reviewer works (their affiliation), not only at the organisation they
+    speak for: a reviewer employed by an institution never reviews it or its relatives.
+    """
+    own = affiliation(user)
     if own is None:
         return None
     organization = assessment.organization

@@ -193,7 +193,12 @@ class HubMembership(Sourced):
 
 
 class OrganizationMember(models.Model):
-    """A user who speaks for one organisation: may edit that organisation's profile only."""
+    """Where a user works (their affiliation), and whether they also speak for it.
+
+    A member acting for the organisation (``acts_for``) is one of its contacts and edits its
+    profile; a reviewer or secretariat person who only works there carries the affiliation
+    (conflict-of-interest rules use it) without any right over the organisation.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -208,6 +213,14 @@ class OrganizationMember(models.Model):
         related_name="members",
     )
     since = models.DateTimeField(_("since"), auto_now_add=True)
+    acts_for = models.BooleanField(
+        _("acts for the organisation"),
+        default=True,
+        help_text=_(
+            "On: a contact who answers for the organisation and edits its profile. "
+            "Off: the person only works there (a reviewer or secretariat affiliation)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("organisation member")

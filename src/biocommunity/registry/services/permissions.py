@@ -11,13 +11,36 @@ from biocommunity.core import roles
 from biocommunity.registry.models import Organization, OrganizationMember
 
 
-def member_organization(user: Any) -> Organization | None:
-    """The organisation a logged-in member speaks for, if any."""
+def _membership(user: Any) -> OrganizationMember | None:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
     try:
-        membership = user.organization_membership
+        membership: OrganizationMember = user.organization_membership
     except OrganizationMember.DoesNotExist:
+        return None
+    return membership
+
+
+def member_organization(user: Any) -> Organization | None:
+    """The organisation a logged-in member speaks for (acts for), if any.
+
+    Working at an organisation is not enough: a reviewer or secretariat person affiliated with
+    it gets no member rights over it (see :func:`affiliation`).
+    """
+    membership = _membership(user)
+    if membership is None or not membership.acts_for:
+        return None
+    organization: Organization = membership.organization
+    return organization
+
+
+def affiliation(user: Any) -> Organization | None:
+    """The organisation a logged-in user works at, whether or not they act for it.
+
+    What conflict-of-interest rules look at: a reviewer never reviews their own employer.
+    """
+    membership = _membership(user)
+    if membership is None:
         return None
     organization: Organization = membership.organization
     return organization
@@ -46,14 +69,17 @@ def require_secretariat(user: Any) -> None:
 
 
 def contacts_of(organization: Organization) -> list[Any]:
-    """The active people who answer for an organisation (its members), oldest first.
+    """The active people who answer for an organisation (members acting for it), oldest first.
 
-    Empty when nobody at the organisation has an account: whoever writes to it then goes
-    through the secretariat.
+    People merely affiliated with it (a reviewer working there) are not contacts. Empty when
+    nobody answers for the organisation: whoever writes to it then goes through the
+    secretariat.
     """
     return [
         m.user
-        for m in OrganizationMember.objects.filter(organization=organization, user__is_active=True)
+        for m in OrganizationMember.objects.filter(
+            organization=organization, acts_for=True, user__is_active=True
+        )
         .select_related("user")
         .order_by("since", "pk")
     ]
