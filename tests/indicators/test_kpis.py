@@ -42,6 +42,31 @@ def test_growth_status_rule(ratio: float, status: str) -> None:
     assert "95 percent" in report.rule
 
 
+def test_the_baseline_actual_alone_is_too_early_to_tell() -> None:
+    # The baseline year's actual sits on the path by construction: it cannot show progress.
+    report = kpis.evaluate(
+        code="sales", baseline=(103, 2020), target=(147, 2030), actuals=[(2020, 103.0)]
+    )
+    assert report.status == "too_early"
+    assert report.latest == {"year": 2020, "value": 103.0}
+    assert "after the baseline year" in report.rule
+    earlier = kpis.evaluate(
+        code="sales", baseline=(103, 2020), target=(147, 2030), actuals=[(2019, 200.0)]
+    )
+    assert earlier.status == "too_early"
+
+
+def test_an_actual_after_the_baseline_decides_even_when_the_baseline_is_later_in_the_list() -> None:
+    report = kpis.evaluate(
+        code="sales",
+        baseline=(103, 2020),
+        target=(147, 2030),
+        actuals=[(2021, 90.0), (2020, 103.0)],
+    )
+    assert report.status == "off_track"
+    assert report.latest is not None and report.latest["year"] == 2021
+
+
 def test_expected_path_covers_every_year_to_the_target() -> None:
     report = kpis.evaluate(code="sales", baseline=(103, 2020), target=(147, 2030))
     assert list(report.expected) == list(range(2020, 2031))

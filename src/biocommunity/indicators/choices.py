@@ -69,4 +69,5 @@ class KpiStatus(models.TextChoices):
     AT_RISK = "at_risk", _("at risk")
     OFF_TRACK = "off_track", _("off track")
     NO_DATA = "no_data", _("no actual yet")
+    TOO_EARLY = "too_early", _("too early to tell")
     NO_TARGET = "no_target", _("no target set")

@@ -4,7 +4,9 @@ Rules (stated on every report):
 - growth KPI (baseline and target): required annual growth g = (target / baseline)^(1 / years) − 1;
   the expected value for year y is baseline × (1 + g)^(y − baseline year).
   Status of the latest actual A against its year's expected value E: on track when A ≥ E,
-  at risk when A ≥ 0.95 E, off track below that.
+  at risk when A ≥ 0.95 E, off track below that. Only an actual for a year after the baseline
+  year says anything about progress: the baseline's own actual equals the path by construction,
+  so with nothing later the status is "too early" rather than "on track".
 - band KPI (so many a year): on track when the latest yearly actual is at least the band's low
   end, at risk when it is at least 80 % of it, off track below.
 - forecast: with three or more actuals, a log-linear least-squares trend carried to the target
@@ -41,7 +43,8 @@ T_95 = {
     30: 2.042,
 }
 GROWTH_RULE = gettext_noop(
-    "on track when the latest actual is at least the expected value for its year; at risk "
+    "judged only from an actual for a year after the baseline year (until then: too early to "
+    "tell); on track when the latest actual is at least the expected value for its year; at risk "
     "when it is at least 95 percent of it; off track below that"
 )
 BAND_RULE = gettext_noop(
@@ -163,14 +166,20 @@ def evaluate(
             for y in range(baseline[1], target_year + 1)
         }
         report.rule = GROWTH_RULE
-        if actuals:
-            year, value = actuals[-1]
+        # The baseline year's actual is the path's starting point, so it cannot show progress.
+        later = [(y, v) for y, v in actuals if y > baseline[1]]
+        if later:
+            year, value = later[-1]
             expected = expected_value(baseline[0], baseline[1], growth, year)
             ratio = value / expected
             report.latest = {"year": year, "value": value, "expected": expected, "ratio": ratio}
             report.status = (
                 "on_track" if ratio >= 1 else "at_risk" if ratio >= AT_RISK_SHARE else "off_track"
             )
+        elif actuals:
+            year, value = actuals[-1]
+            report.latest = {"year": year, "value": value}
+            report.status = "too_early"
         else:
             report.status = "no_data"
     elif band:
