@@ -93,7 +93,13 @@ def factsheet_html(community: Community, language: str, *, inline_css: bool = Fa
 
 
 def factsheet_pdf(community: Community, language: str) -> bytes:
-    """Print the stand-alone HTML to A4 with Debian's Chromium (fonts-noto-cjk for Japanese)."""
+    """Print the stand-alone fact sheet to A4 with Debian's Chromium."""
+    return html_to_pdf(factsheet_html(community, language, inline_css=True))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """Print a stand-alone HTML document to A4 with Debian's Chromium (fonts-noto-cjk for
+    Japanese); the fact sheet and the KPI report share it, so both need and say the same."""
     executable = chromium_path()
     if not (os.path.exists(executable) or shutil.which(executable)):
         raise PdfUnavailable(
@@ -104,7 +110,6 @@ def factsheet_pdf(community: Community, language: str) -> bytes:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         raise PdfUnavailable("PDF needs Playwright: pip install 'biocommunity[pdf]'") from exc
-    html = factsheet_html(community, language, inline_css=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
