@@ -31,7 +31,14 @@ from biocommunity.indicators.services.factsheet import (
     factsheet_context,
     factsheet_pdf,
 )
-from biocommunity.indicators.services.importing import import_observations
+from biocommunity.indicators.services.importing import (
+    TEMPLATE_FORMATS,
+    import_observations,
+    import_template,
+    indicator_catalogue,
+)
+from biocommunity.indicators.services.reports import REPORT_FORMATS, render_report
+from biocommunity.indicators.services.reports import chart_data as kpi_chart_data
 from biocommunity.indicators.services.sales import aggregate_sales
 from biocommunity.registry.services import permissions
 from biocommunity.registry.services.organizations import default_community
@@ -137,7 +144,19 @@ def compare_download(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def import_page(request: HttpRequest) -> HttpResponse:
     permissions.require_secretariat(request.user)
-    return import_view(request, import_observations, "indicators/import.html")
+    catalogue = indicator_catalogue(current_language())
+    return import_view(
+        request, import_observations, "indicators/import.html", {"indicators": catalogue}
+    )
+
+
+@login_required
+def import_template_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The import's columns with an example row, as CSV or XLSX (secretariat only)."""
+    permissions.require_secretariat(request.user)
+    if fmt not in TEMPLATE_FORMATS:
+        raise Http404
+    return attachment(import_template(fmt, current_language()), f"observations-template.{fmt}")
 
 
 def factsheet_page(request: HttpRequest) -> HttpResponse:
@@ -169,6 +188,26 @@ def sales_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def kpi_page(request: HttpRequest) -> HttpResponse:
+def kpi_page(request: HttpRequest, pdf_problem: str = "") -> HttpResponse:
     plans = Plan.objects.prefetch_related("goals__kpis")
-    return render(request, "indicators/kpis.html", {"reports": kpi_reports(), "plans": plans})
+    reports = kpi_reports()
+    context = {
+        "reports": reports,
+        "plans": plans,
+        "charts": kpi_chart_data(reports),
+        "pdf_problem": pdf_problem,
+    }
+    return render(request, "indicators/kpis.html", context, status=503 if pdf_problem else 200)
+
+
+def kpi_report_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The council's annual KPI report in the page's language; without a PDF printer the KPI
+    page says what to install (the XLSX stays available)."""
+    if fmt not in REPORT_FORMATS:
+        raise Http404
+    language = current_language()
+    try:
+        body = render_report(language, fmt)
+    except PdfUnavailable as exc:
+        return kpi_page(request, pdf_problem=str(exc))
+    return attachment(body, f"kpi-report-{language}.{fmt}")

@@ -201,3 +201,112 @@ def import_observations(
     except DryRunRollback:
         pass
     return report
+
+
+TEMPLATE_FORMATS = ("csv", "xlsx")
+
+
+def append_values(sheet: Any, values: list[Any]) -> None:
+    """Append one row of plain values: text that starts with '=' is typed as text, so a cell a
+    user opens is never a formula (openpyxl would otherwise store it as one)."""
+    sheet.append(["" if v is None else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
+def example_observation() -> Observation | None:
+    """A stored yearly observation of a KPI's indicator (else any stored observation): the
+    template's example row, so importing the template unchanged changes nothing."""
+    from biocommunity.indicators.models import Kpi
+
+    for kpi in Kpi.objects.filter(indicator__isnull=False, subject__isnull=False):
+        found = (
+            Observation.objects.filter(indicator_id=kpi.indicator_id, subject_id=kpi.subject_id)
+            .select_related("indicator", "subject")
+            .exclude(period="")
+            .order_by("-period")
+            .first()
+        )
+        if found:
+            return found
+    return Observation.objects.select_related("indicator", "subject").order_by("pk").first()
+
+
+def template_rows() -> list[list[str]]:
+    """The import's columns, then one example row in the exact form the import reads back."""
+    rows = [list(COLUMNS)]
+    example = example_observation()
+    if example is not None:
+        cells = {
+            "indicator": example.indicator.code,
+            "subject": example.subject.key,
+            "period": example.period,
+            "value": "" if example.value is None else f"{example.value.normalize():f}",
+            "value_kind": example.value_kind,
+            "value_text": example.value_text,
+            "unit": example.unit,
+            "note_ja": example.note_ja,
+            "note_en": example.note_en,
+            "source": example.source,
+            "as_of": example.as_of,
+        }
+        rows.append([cells.get(c, "") for c in COLUMNS])
+    return rows
+
+
+def indicator_catalogue(language: str) -> list[dict[str, str]]:
+    """Every indicator's code with its name and unit in ``language``: what the
+    ``indicator`` column accepts."""
+    from biocommunity.core.templatetags.bilingual import pick
+
+    units = dict(Unit.choices)
+    return [
+        {
+            "code": i.code,
+            "name": pick(i, "name", language),
+            "unit": i.unit,
+            "unit_label": str(units.get(i.unit, i.unit)),
+        }
+        for i in Indicator.objects.order_by("code")
+    ]
+
+
+def import_template(fmt: str, language: str) -> bytes:
+    """The observation import template: CSV (UTF-8 with BOM, for Excel) or XLSX, whose first
+    sheet is the import itself and whose other sheets list the indicator and subject codes."""
+    import csv
+    import io
+
+    rows = template_rows()
+    if fmt == "csv":
+        buffer = io.StringIO(newline="")
+        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    if fmt != "xlsx":
+        raise ValueError(f"unknown format {fmt!r}: use csv or xlsx")
+    from django.utils import translation
+    from openpyxl import Workbook
+
+    from biocommunity.core.templatetags.bilingual import pick
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "observations"
+    for values in rows:
+        append_values(sheet, list(values))
+    with translation.override(language):
+        codes = workbook.create_sheet(_("Indicators")[:31])
+        append_values(codes, [_("Code"), _("Name"), _("Unit code"), _("Unit")])
+        for item in indicator_catalogue(language):
+            append_values(codes, [item["code"], item["name"], item["unit"], item["unit_label"]])
+        subjects = workbook.create_sheet(_("Subjects")[:31])
+        append_values(subjects, [_("Code"), _("Name"), _("Kind")])
+        for subject in Subject.objects.order_by("kind", "key"):
+            append_values(
+                subjects, [subject.key, pick(subject, "name", language), subject.get_kind_display()]
+            )
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
