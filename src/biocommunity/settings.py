@@ -211,3 +211,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "biocommunity@localhos
 # How notice e-mails leave: "thread" (after commit, outside the request), "inline" (after
 # commit, in the request: tests), "outbox" (only through `biocommunity notices deliver`).
 BIOCOMMUNITY_EMAIL_DELIVERY = os.environ.get("BIOCOMMUNITY_EMAIL_DELIVERY", "thread")
+
+# How long an invitation link works (days), and a password reset link (Django's, in seconds).
+BIOCOMMUNITY_INVITATION_DAYS = int(os.environ.get("BIOCOMMUNITY_INVITATION_DAYS", "14"))
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24

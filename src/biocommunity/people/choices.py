@@ -32,3 +32,18 @@ class OutboxState(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENT = "sent", pgettext_lazy("e-mail state", "Sent")
     FAILED = "failed", _("Gave up")
+
+
+class AccountRole(models.TextChoices):
+    """What a person does on the platform (one role per account)."""
+
+    MEMBER = "member", pgettext_lazy("account role", "Member")
+    REVIEWER = "reviewer", pgettext_lazy("account role", "Reviewer")
+    SECRETARIAT = "secretariat", pgettext_lazy("account role", "Secretariat")
+
+
+class InvitationState(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("invitation state", "Waiting for the person")
+    EXPIRED = "expired", pgettext_lazy("invitation state", "Expired")
+    ACCEPTED = "accepted", pgettext_lazy("invitation state", "Accepted")
+    REVOKED = "revoked", pgettext_lazy("invitation state", "No longer valid")

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from biocommunity.people.choices import Language, NoticeKind, OutboxState
+from biocommunity.people.choices import (
+    AccountRole,
+    InvitationState,
+    Language,
+    NoticeKind,
+    OutboxState,
+)
 
 
 class Person(models.Model):
@@ -100,3 +109,56 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class Invitation(models.Model):
+    """A link e-mailed to a new person so they set their own password.
+
+    Only a hash of the token is kept (a database leak reveals no working link); the link
+    expires and works once. Re-sending replaces it: the older link stops working.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+    )
+    email = models.EmailField(_("sent to"))
+    role = models.CharField(_("role"), max_length=20, choices=AccountRole.choices)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        _("no longer valid since"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the invitation is re-sent or the account deactivated."),
+    )
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
+    def state(self, now: datetime | None = None) -> InvitationState:
+        """Accepted, no longer valid, expired or still waiting, in that order of precedence."""
+        if self.accepted_at is not None:
+            return InvitationState.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationState.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return InvitationState.EXPIRED
+        return InvitationState.PENDING
