@@ -293,3 +293,17 @@ class IntroductionFactory(factory.django.DjangoModelFactory):
     requester_organization = factory.SubFactory(OrganizationFactory)
     requester = factory.LazyAttribute(lambda o: member_user(o.requester_organization))
     message = "ご紹介をお願いします。"
+
+
+class NoticeFactory(factory.django.DjangoModelFactory):
+    """A notice as notify() leaves it: both languages, a link without the language prefix."""
+
+    class Meta:
+        model = "people.Notice"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "introduction_requested"
+    text_ja = factory.Sequence(lambda n: f"紹介の依頼 {n}")
+    text_en = factory.Sequence(lambda n: f"Introduction request {n}")
+    path = "/matching/introductions/"
+

@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "biocommunity.core.context_processors.site",
+                "biocommunity.people.context_processors.notices",
             ],
         },
     }

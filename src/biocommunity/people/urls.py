@@ -1,8 +1,8 @@
 """Pages of people: account, notices, invitations, user management (under /accounts/)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from biocommunity.people import views
+from biocommunity.people import notice_views, views
 
 app_name = "people"
 urlpatterns: list = []
@@ -18,4 +18,10 @@ urlpatterns += [
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
     path("users/<int:pk>/role/", views.user_role, name="user_role"),
+]
+# Notices: the list, a notice's link (marks it read), mark one or all read.
+urlpatterns += [
+    path("notices/", notice_views.notice_list, name="notices"),
+    path("notices/<int:pk>/", notice_views.notice_open, name="notice_open"),
+    path("notices/read/", notice_views.notice_mark_read, name="notices_read"),
 ]

@@ -36,6 +36,7 @@ from biocommunity.assessment.models import (
     Score,
     Subject,
 )
+from biocommunity.assessment.services import announcements
 from biocommunity.assessment.services.evidence import check_document
 from biocommunity.assessment.services.levels import LevelResult, level_for
 from biocommunity.assessment.services.rubrics import (
@@ -49,6 +50,7 @@ from biocommunity.assessment.services.rubrics import (
 from biocommunity.core import roles
 from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.indicators.models import Observation
+from biocommunity.people.choices import NoticeKind
 from biocommunity.registry.models import Community, Organization
 from biocommunity.registry.services.permissions import affiliation, member_organization
 
@@ -222,6 +224,8 @@ def invite(user: Any, round: Round, organization: Organization, type_code: str) 
     audit(
         user, "assessment.invited", round=round, assessment=assessment, detail={"type": type_code}
     )
+    if round.status == RoundStatus.OPEN:
+        announcements.round_invitation([assessment])
     return assessment
 
 
@@ -252,6 +256,7 @@ def open_round(user: Any, round: Round) -> Round:
     round.status = RoundStatus.OPEN
     round.save(update_fields=["status"])
     audit(user, "round.opened", round=round, detail={"parameters": round.parameters})
+    announcements.round_invitation(list(round.assessments.select_related("organization")))
     return round
 
 
@@ -469,6 +474,7 @@ def submit_assessment(user: Any, assessment: Assessment) -> Assessment:
         assessment=assessment,
         detail={"met": [c.criterion for c in met]},
     )
+    announcements.assessment_submitted(assessment, conflict_of_interest)
     return assessment
 
 
@@ -575,6 +581,8 @@ def save_review(
         assessment=assessment,
         detail={"recommended_level": recommended_level},
     )
+    if submit:
+        announcements.review_done(review)
     return review
 
 
@@ -698,6 +706,7 @@ def decide(
             certificate=certificate,
             detail={"level": level_code, "number": certificate.number},
         )
+        announcements.certificate_changed(certificate, NoticeKind.CERTIFICATE_ISSUED)
     return certificate
 
 
@@ -779,6 +788,7 @@ def revise(
                 "reason": reason.strip(),
             },
         )
+        announcements.certificate_changed(new, NoticeKind.CERTIFICATE_REVISED)
     return new
 
 
@@ -803,4 +813,5 @@ def revoke(user: Any, certificate: Certificate, *, reason: str) -> Certificate:
             certificate=record,
             detail={"revokes": certificate.number, "reason": reason.strip()},
         )
+        announcements.certificate_changed(record, NoticeKind.CERTIFICATE_REVOKED)
     return record

@@ -15,12 +15,14 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import close_old_connections, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from biocommunity.core import roles
 from biocommunity.people.choices import NoticeKind, OutboxState
 from biocommunity.people.models import Notice, OutboxEmail
 from biocommunity.people.services.persons import language_of, wants_email
@@ -112,7 +114,9 @@ def notify(
 def queue_email(to: str, subject: str, body: str, *, notice: Notice | None = None) -> OutboxEmail:
     """Keep an e-mail in the outbox and have it sent once the transaction commits."""
     email = OutboxEmail.objects.create(to=to, subject=subject[:300], body=body, notice=notice)
-    transaction.on_commit(lambda: deliver_soon([email.pk]))
+    # robust: whatever goes wrong handing it over, the request that caused it has succeeded
+    # and the e-mail waits in the outbox for the next `notices deliver`.
+    transaction.on_commit(lambda: deliver_soon([email.pk]), robust=True)
     return email
 
 
@@ -202,6 +206,67 @@ def notices_for(user: Any) -> QuerySet[Notice]:
 
 def unread_count(user: Any) -> int:
     return notices_for(user).filter(read_at__isnull=True).count()
+
+
+@dataclass(frozen=True)
+class NoticePage:
+    """A slice of a user's notices with the totals a list needs to page and badge."""
+
+    notices: list[Notice]
+    total: int
+    unread: int
+    limit: int
+    offset: int
+
+
+MAX_PAGE = 100
+
+
+def page_of_notices(user: Any, *, limit: int = 20, offset: int = 0) -> NoticePage:
+    """The user's notices from ``offset``, at most ``limit`` (1–100), newest first."""
+    limit = max(1, min(limit, MAX_PAGE))
+    offset = max(0, offset)
+    queryset = notices_for(user)
+    return NoticePage(
+        notices=list(queryset[offset : offset + limit]),
+        total=queryset.count(),
+        unread=unread_count(user),
+        limit=limit,
+        offset=offset,
+    )
+
+
+def get_notice(user: Any, pk: int) -> Notice:
+    """One of the user's own notices (Notice.DoesNotExist for anyone else's)."""
+    return notices_for(user).get(pk=pk)
+
+
+def open_notice(user: Any, pk: int) -> Notice:
+    """The user's notice, marked read: its reader is on the way to the page it leads to."""
+    notice = get_notice(user, pk)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    return notice
+
+
+def role_users(role: roles.Role) -> list[Any]:
+    """Active users holding a role (its group's members and superusers): a notice's readers."""
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name=role.value) | Q(is_superuser=True))
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def secretariat_users() -> list[Any]:
+    return role_users(roles.Role.SECRETARIAT)
+
+
+def reviewer_users() -> list[Any]:
+    return role_users(roles.Role.REVIEWER)
 
 
 def mark_read(user: Any, ids: Iterable[int] | None = None) -> int:
