@@ -81,6 +81,11 @@ class Profile(Sourced):
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
+    # Set only on profiles a shipped dataset brings (matching/data/<name>/): the loader finds
+    # them again by it, so loading twice changes nothing and edits to the data update in place.
+    dataset_key = models.SlugField(
+        _("dataset key"), max_length=80, unique=True, null=True, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -235,6 +240,37 @@ class Introduction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requester_organization} → {self.profile}"
+
+
+class IntroductionForwarding(models.Model):
+    """The secretariat passed a request on to an organisation that has nobody on the platform.
+
+    One row per time it was passed on (by e-mail, telephone …), with the secretariat's note,
+    so the history of a request shows who forwarded it, when and how.
+    """
+
+    introduction = models.ForeignKey(
+        Introduction,
+        on_delete=models.CASCADE,
+        related_name="forwardings",
+        verbose_name=_("introduction"),
+    )
+    forwarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("forwarded by"),
+    )
+    forwarded_at = models.DateTimeField(_("forwarded"), auto_now_add=True)
+    note = models.TextField(_("note"), max_length=2000)
+
+    class Meta:
+        ordering = ["forwarded_at", "pk"]
+        verbose_name = _("forwarding of an introduction")
+        verbose_name_plural = _("forwardings of introductions")
+
+    def __str__(self) -> str:
+        return f"{self.introduction} ({self.forwarded_at:%Y-%m-%d})"
 
 
 class SavedSearch(models.Model):
