@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from datetime import date
@@ -12,6 +13,7 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from biocommunity.indicators.models import Observation
 from biocommunity.indicators.services.compare import kpi_reports
@@ -38,6 +40,25 @@ class PdfUnavailable(RuntimeError):
 
 def chromium_path() -> str:
     return os.environ.get("BIOCOMMUNITY_CHROMIUM", "/usr/bin/chromium")
+
+
+def pdf_unavailable_reason() -> str:
+    """What this server lacks to print PDFs (Chromium, Playwright), or "" when nothing.
+
+    Checked without starting a browser, so a page can say so before anyone clicks.
+    """
+    executable = chromium_path()
+    if not (os.path.exists(executable) or shutil.which(executable)):
+        return _(
+            "Chromium was not found at %(path)s: install Debian's 'chromium' and "
+            "'fonts-noto-cjk' packages, or set BIOCOMMUNITY_CHROMIUM to the browser's path."
+        ) % {"path": executable}
+    if importlib.util.find_spec("playwright") is None:
+        return _(
+            "Playwright is not installed: install the 'pdf' extra "
+            "(pip install 'biocommunity[pdf]'; make demo does this)."
+        )
+    return ""
 
 
 def factsheet_context(community: Community) -> dict[str, Any]:
@@ -71,6 +92,7 @@ def factsheet_context(community: Community) -> dict[str, Any]:
         "kpis": kpis,
         "sources": sources,
         "generated": date.today().isoformat(),
+        "pdf_problem": pdf_unavailable_reason(),
     }
 
 
@@ -100,16 +122,12 @@ def factsheet_pdf(community: Community, language: str) -> bytes:
 def html_to_pdf(html: str) -> bytes:
     """Print a stand-alone HTML document to A4 with Debian's Chromium (fonts-noto-cjk for
     Japanese); the fact sheet and the KPI report share it, so both need and say the same."""
+    reason = pdf_unavailable_reason()
+    if reason:
+        raise PdfUnavailable(reason)
+    from playwright.sync_api import sync_playwright
+
     executable = chromium_path()
-    if not (os.path.exists(executable) or shutil.which(executable)):
-        raise PdfUnavailable(
-            f"Chromium not found at {executable}: install Debian's 'chromium' and "
-            "'fonts-noto-cjk', or set BIOCOMMUNITY_CHROMIUM"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        raise PdfUnavailable("PDF needs Playwright: pip install 'biocommunity[pdf]'") from exc
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
