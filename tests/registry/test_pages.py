@@ -142,7 +142,10 @@ def test_home_shows_counts_map_and_chart_data(
         assert re.search(row, content), kind
 
     assert "<svg" in content
-    assert '<script src="/static/vendor/plotly/plotly.min.js" defer></script>' in content
+    # The 4.8 MB full plotly bundle is not loaded; charts.js fetches the basic one on scroll.
+    assert "plotly.min.js" not in content
+    assert 'data-chart-bundle="/static/vendor/plotly-basic/plotly-basic.min.js"' in content
+    assert '<script src="/static/registry/charts.js" defer></script>' in content
     match = re.search(
         r'<script id="chart-data" type="application/json">(.*?)</script>', content, re.S
     )
