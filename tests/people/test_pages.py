@@ -390,3 +390,34 @@ def test_organisations_without_a_contact_page(client: Client, lang: str) -> None
     text = response.content.decode()
     assert "Lonely Org" in text and "Answered Org" not in text
     assert "/accounts/users/invite/?organization=" in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_organisation_page_shows_contacts_to_the_secretariat_only(
+    client: Client, lang: str
+) -> None:
+    org = OrganizationFactory(key="contact-org")
+    member_user(org, username="the-contact", email="contact@example.org")
+    reviewer_user(organization=org, username="just-works-there")
+    login(client, secretariat_user())
+    text = client.get(f"/{lang}/organizations/contact-org/").content.decode()
+    assert 'data-testid="org-contacts"' in text
+    assert "the-contact" in text and "contact@example.org" in text
+    assert "just-works-there" not in text
+
+    for viewer in (None, member_user(org), reviewer_user()):
+        other = Client()
+        if viewer is not None:
+            login(other, viewer)
+        text = other.get(f"/{lang}/organizations/contact-org/").content.decode()
+        assert 'data-testid="org-contacts"' not in text and "contact@example.org" not in text
+
+
+def test_organisation_without_contact_offers_an_invitation(client: Client) -> None:
+    OrganizationFactory(key="lonely", name_ja="孤立機関", name_en="Lonely Org")
+    login(client, secretariat_user())
+    text = client.get("/en/organizations/lonely/").content.decode()
+    assert (
+        "/en/accounts/users/invite/?organization=%E5%AD%A4%E7%AB%8B%E6%A9%9F%E9%96%A2%20/%20Lonely%20Org"
+        in text
+    )

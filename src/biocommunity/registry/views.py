@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from biocommunity.core import roles
 from biocommunity.core.changelog import history_for
 from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
@@ -209,6 +210,10 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
             "org": org,
             "hubs": dict(hubs),
             "can_edit": can_edit,
+            # who answers for it: the secretariat's business only, never shown publicly
+            "contacts": (
+                permissions.contacts_of(org) if roles.is_secretariat(request.user) else None
+            ),
             "map_svg": maps.render_region_svg(
                 [maps.MapPoint(org.lat, org.lon, pick(org, "name", current_language()), "", "hub")],
                 language=current_language(),
