@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "biocommunity.indicators",
     "biocommunity.assessment",
     "biocommunity.matching",
+    "biocommunity.portal",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns += i18n_patterns(
     path("figures/", include("biocommunity.indicators.urls")),
     path("certification/", include("biocommunity.assessment.urls")),
     path("matching/", include("biocommunity.matching.urls")),
+    path("search/", include("biocommunity.portal.urls")),
     path("", include("biocommunity.registry.urls")),
     prefix_default_language=True,
 )

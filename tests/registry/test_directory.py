@@ -306,3 +306,72 @@ def test_parse_query_names_every_bad_parameter(
 def test_parse_query_rejects_unicode_digits_cleanly(db: None, params: dict[str, str]) -> None:
     with pytest.raises(InvalidQuery):
         parse_query(params)
+
+
+# ---------------------------------------------------------------- what organisations are and do
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "q", ["CDMO", "cdmo", "ＣＤＭＯ", "受託製造", "GMP", "contract manufacturing"]
+)
+def test_cdmos_are_found_by_kind_and_synonyms(gtb: Community, q: str) -> None:
+    cdmos = set(
+        Organization.objects.filter(classifications__kind="cdmo").values_list("key", flat=True)
+    )
+    assert cdmos == {"fujifilm", "agc"}
+    assert set(keys(q)) >= cdmos
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "q", ["incubation", "Incubation", "インキュベーション", "いんきゅべーしょん"]
+)
+def test_incubation_finds_incubators_and_hub_incubation_functions(gtb: Community, q: str) -> None:
+    found = set(keys(q))
+    incubators = set(
+        Organization.objects.filter(classifications__kind="incubator").values_list("key", flat=True)
+    )
+    serving = hub_members("kawasaki", function="incubation") | hub_members(
+        "nihonbashi", function="incubation"
+    )
+    assert incubators and serving
+    assert found >= incubators | serving
+
+
+@pytest.mark.django_db
+def test_programme_names_and_kinds_are_searched(gtb: Community) -> None:
+    certified = set(
+        Organization.objects.filter(programme_entries__programme__kind="certified_vc").values_list(
+            "key", flat=True
+        )
+    )
+    assert "newton-biocapital" in certified
+    assert set(keys("認定VC")) >= certified
+    assert set(keys("certified venture capital")) >= certified
+    foundries = set(
+        Organization.objects.filter(programme_entries__programme__kind="biofoundry").values_list(
+            "key", flat=True
+        )
+    )
+    assert foundries and set(keys("バイオファウンドリ")) >= foundries
+
+
+@pytest.mark.django_db
+def test_kind_words_combine_with_other_terms_and_filters(gtb: Community) -> None:
+    assert keys("CDMO no-such-word") == []
+    assert set(keys("CDMO", kind="cdmo")) == {"agc", "fujifilm"}
+    assert keys("CDMO", kind="university") == []
+
+
+@pytest.mark.django_db
+def test_facets_of_a_kind_word_search_count_what_it_finds(gtb: Community) -> None:
+    query = parse_query({"q": "incubation"})
+    assert facet_mismatches(query, ("kind", "hub", "function", "prefecture")) == []
+
+
+@pytest.mark.django_db
+def test_describing_words_give_both_languages_and_synonyms() -> None:
+    words = directory.describing_words(["kind:cdmo", "function:incubation", "kind:nonsense"])
+    assert {"CDMO", "受託製造", "GMP製造", "インキュベーション", "Incubation"} <= set(words)
+    assert len(words) == len(set(words))

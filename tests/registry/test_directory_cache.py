@@ -42,3 +42,32 @@ def test_a_cached_query_and_another_page_share_counts_but_not_other_filters() ->
     assert first == again
     assert [f.value for f in first["kind"]] == ["venture"]
     assert [f.value for f in other["kind"]] == ["company"]
+
+
+@pytest.mark.django_db
+def test_a_kind_added_later_is_searched_and_recounted() -> None:
+    org = OrganizationFactory(kinds=["company"])
+    query = directory.DirectoryQuery(q="受託製造")
+    assert directory.search(query, with_facets=False).total == 0
+    assert directory.facets(query, language="en")["kind"] == []  # now cached
+
+    Classification.objects.create(organization=org, kind="cdmo")  # e.g. the admin's inline
+    assert [o.pk for o in directory.search(query, with_facets=False).organizations] == [org.pk]
+    kinds = {f.value: f.count for f in directory.facets(query, language="en")["kind"]}
+    assert kinds == {"cdmo": 1, "company": 1}
+
+    Classification.objects.filter(organization=org, kind="cdmo").delete()
+    assert directory.search(query, with_facets=False).total == 0
+    assert directory.facets(query, language="en")["kind"] == []
+
+
+@pytest.mark.django_db
+def test_an_import_that_changes_only_kinds_refreshes_the_search_text() -> None:
+    header = b"key,name_ja,name_en,kinds\n"
+    import_organizations(header + b"maker,M,Maker,company\n", "a.csv", check_permission=False)
+    query = directory.DirectoryQuery(q="GMP")
+    assert directory.facets(query, language="en")["kind"] == []
+    report = import_organizations(header + b"maker,M,Maker,cdmo\n", "b.csv", check_permission=False)
+    assert report.updated == 1
+    assert [o.key for o in directory.search(query, with_facets=False).organizations] == ["maker"]
+    assert {f.value for f in directory.facets(query, language="en")["kind"]} == {"cdmo"}

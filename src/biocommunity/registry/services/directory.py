@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from biocommunity.registry.choices import (
     PREFECTURE_CODES,
     HubFunction,
     OrganizationKind,
+    ProgrammeKind,
     prefecture_name,
     resolve_prefecture,
 )
@@ -34,6 +36,68 @@ MAX_QUERY_LENGTH = 200
 MAX_PAGE_SIZE = 200
 DEFAULT_PAGE_SIZE = 25
 FILTERS = ("kind", "hub", "function", "domain", "prefecture")
+
+# Words people type for a kind, function or programme besides its label in either language
+# (the labels themselves come from the catalogue). A CDMO is looked for as 受託製造 or GMP
+# manufacturing; an investor as VC; a startup as スタートアップ.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    f"kind:{OrganizationKind.CDMO}": (
+        "医薬品受託製造開発機関",
+        "受託製造",
+        "受託開発製造",
+        "GMP製造",
+        "contract development and manufacturing organization",
+        "contract manufacturing",
+        "CMO",
+        "GMP manufacturing",
+    ),
+    f"kind:{OrganizationKind.INCUBATOR}": (
+        "インキュベーター",
+        "インキュベーション施設",
+        "incubator",
+        "incubation",
+    ),
+    f"kind:{OrganizationKind.INVESTMENT_FUND}": (
+        "ベンチャーキャピタル",
+        "VC",
+        "venture capital",
+        "investor",
+    ),
+    f"kind:{OrganizationKind.VENTURE}": ("スタートアップ", "ベンチャー企業", "startup"),
+    f"kind:{OrganizationKind.BIOMANUFACTURING}": ("バイオ製造", "biomanufacturing"),
+    f"kind:{OrganizationKind.LOCAL_GOVERNMENT}": ("地方公共団体", "municipality"),
+    f"kind:{OrganizationKind.GOVERNMENT_AGENCY}": ("省庁", "ministry"),
+    f"kind:{OrganizationKind.BIO_ASSOCIATION}": ("業界団体", "industry association"),
+    f"function:{HubFunction.INCUBATION}": ("インキュベーション機能", "incubation"),
+    f"function:{HubFunction.CONTACT_POINT}": ("窓口", "contact point"),
+    f"function:{HubFunction.FUNDING}": ("資金提供", "funding"),
+    f"function:{HubFunction.TALENT}": ("人材育成機能", "training"),
+    f"programme:{ProgrammeKind.CDMO}": ("CDMO", "受託製造", "GMP", "contract manufacturing"),
+    f"programme:{ProgrammeKind.CERTIFIED_VC}": ("ベンチャーキャピタル", "VC", "venture capital"),
+    f"programme:{ProgrammeKind.BIOFOUNDRY}": ("バイオファウンドリ", "biofoundry"),
+    f"programme:{ProgrammeKind.VACCINE_DUAL_USE}": ("ワクチン", "デュアルユース", "vaccine"),
+    f"programme:{ProgrammeKind.PARTS_MATERIALS}": ("部素材", "サプライヤー", "supplier"),
+}
+_LABELS: dict[str, Any] = {
+    **{f"kind:{v}": label for v, label in OrganizationKind.choices},
+    **{f"function:{v}": label for v, label in HubFunction.choices},
+    **{f"programme:{v}": label for v, label in ProgrammeKind.choices},
+}
+
+
+def describing_words(codes: Iterable[str]) -> list[str]:
+    """The labels (Japanese and English) and synonyms of ``kind:…``, ``function:…`` and
+    ``programme:…`` codes, for the text the directory searches: an organisation is found by
+    what it is and does, not only by what its name or description happens to say."""
+    words: list[str] = []
+    for code in dict.fromkeys(codes):
+        label = _LABELS.get(code)
+        if label is not None:
+            for language in ("ja", "en"):
+                with translation.override(language):
+                    words.append(str(label))
+        words.extend(SYNONYMS.get(code, ()))
+    return list(dict.fromkeys(words))
 
 
 class InvalidQuery(Exception):

@@ -407,7 +407,7 @@ def parse_organization_table(
     return rows, errors
 
 
-def _search_text(org: Organization) -> str:
+def _search_text(org: Organization, link_words: Iterable[str] = ()) -> str:
     names = PREFECTURE_NAMES.get(org.prefecture, ("", ""))
     return build_search_text(
         [
@@ -421,12 +421,54 @@ def _search_text(org: Organization) -> str:
             org.city_ja,
             org.city_en,
             *names,
+            *link_words,
         ]
     )
 
 
+def _link_words(org: Organization) -> list[str]:
+    """What the organisation's links say about it: its kinds, hub functions and programmes
+    (labels in both languages with their synonyms) and the programmes' names. An entry's
+    detail stays out: it often names another place (a CDMO's new plant, a biofoundry site),
+    which would make the organisation turn up under that place. Reads the prefetched
+    relations when the caller prefetched them."""
+    codes = [f"kind:{c.kind}" for c in org.classifications.all()]
+    codes += [f"function:{m.function}" for m in org.hub_memberships.all()]
+    entries = list(org.programme_entries.all())
+    codes += [f"programme:{e.programme.kind}" for e in entries]
+    words = directory.describing_words(codes)
+    for entry in entries:
+        words += [entry.programme.name_ja, entry.programme.name_en]
+    return words
+
+
 def refresh_search_text(org: Organization) -> None:
-    org.search_text = _search_text(org)
+    """Recompute ``org.search_text`` (not saved); a stored organisation's links count too."""
+    org.search_text = _search_text(org, _link_words(org) if org.pk else ())
+
+
+def refresh_search_texts(ids: Iterable[int] | None = None) -> int:
+    """Recompute and store the search text of these organisations (all when ``ids`` is None)
+    after their kinds, hub functions or programmes changed; returns how many changed.
+
+    Bulk writes send no signals, so this marks the directory's cached facets stale itself.
+    """
+    queryset = Organization.objects.prefetch_related(
+        "classifications", "hub_memberships", "programme_entries__programme"
+    ).order_by("pk")
+    chunks: Iterable[Sequence[int] | None] = [None] if ids is None else _chunks(sorted(set(ids)))
+    changed: list[Organization] = []
+    for chunk in chunks:
+        rows = queryset if chunk is None else queryset.filter(pk__in=chunk)
+        for org in rows:
+            text = _search_text(org, _link_words(org))
+            if text != org.search_text:
+                org.search_text = text
+                changed.append(org)
+    Organization.objects.bulk_update(changed, ["search_text"], batch_size=CHUNK)
+    if changed:
+        directory.mark_stale()
+    return len(changed)
 
 
 TRACKED_FIELDS = [c for c in FIELD_COLUMNS if c not in {"key", "kinds", "parent"}] + ["parent_id"]
@@ -514,7 +556,6 @@ def apply_organization_rows(
         changes = diff(before[item.key], snapshot(org, TRACKED_FIELDS))
         changes.update(link_changes.get(item.key, {}))
         if changes:
-            refresh_search_text(org)
             updated.append(org)
             records.append(
                 build_record(
@@ -523,15 +564,13 @@ def apply_organization_rows(
             )
         else:
             unchanged += 1
-    save_fields = [f for f in TRACKED_FIELDS if f != "parent_id"] + [
-        "parent",
-        "search_text",
-        "updated_at",
-    ]
+    save_fields = [f for f in TRACKED_FIELDS if f != "parent_id"] + ["parent", "updated_at"]
     Organization.objects.bulk_update(updated, save_fields, batch_size=CHUNK)
     parented = [existing[r.key] for r in rows if r.has_parent and r.key in created_keys]
     Organization.objects.bulk_update(parented, ["parent"], batch_size=CHUNK)
     ChangeRecord.objects.bulk_create(records, batch_size=CHUNK)
+    # The search text covers the links too, so it is computed once they are written.
+    refresh_search_texts(o.pk for o in [*created, *updated] if o.pk is not None)
     # bulk writes send no signals: tell the directory its cached counts are stale.
     directory.mark_stale()
     return len(created), len(updated), unchanged
