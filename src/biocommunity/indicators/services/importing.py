@@ -9,13 +9,15 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from biocommunity.core.changelog import build_record, diff, snapshot
 from biocommunity.core.models import ChangeAction, ChangeRecord
 from biocommunity.core.provenance import is_partial_date
+from biocommunity.core.templatetags.bilingual import pick
 from biocommunity.indicators.choices import NUMERIC_KINDS, Unit, ValueKind
-from biocommunity.indicators.models import Indicator, Observation, Subject
+from biocommunity.indicators.models import Indicator, Kpi, Observation, Subject
 from biocommunity.indicators.services.loading import OBSERVATION_COLUMNS
 from biocommunity.registry.models import ImportRun
 from biocommunity.registry.services import permissions
@@ -218,11 +220,9 @@ def append_values(sheet: Any, values: list[Any]) -> None:
 def example_observation() -> Observation | None:
     """A stored yearly observation of a KPI's indicator (else any stored observation): the
     template's example row, so importing the template unchanged changes nothing."""
-    from biocommunity.indicators.models import Kpi
-
     for kpi in Kpi.objects.filter(indicator__isnull=False, subject__isnull=False):
         found = (
-            Observation.objects.filter(indicator_id=kpi.indicator_id, subject_id=kpi.subject_id)
+            Observation.objects.filter(indicator=kpi.indicator, subject=kpi.subject)
             .select_related("indicator", "subject")
             .exclude(period="")
             .order_by("-period")
@@ -258,8 +258,6 @@ def template_rows() -> list[list[str]]:
 def indicator_catalogue(language: str) -> list[dict[str, str]]:
     """Every indicator's code with its name and unit in ``language``: what the
     ``indicator`` column accepts."""
-    from biocommunity.core.templatetags.bilingual import pick
-
     units = dict(Unit.choices)
     return [
         {
@@ -285,10 +283,7 @@ def import_template(fmt: str, language: str) -> bytes:
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt != "xlsx":
         raise ValueError(f"unknown format {fmt!r}: use csv or xlsx")
-    from django.utils import translation
     from openpyxl import Workbook
-
-    from biocommunity.core.templatetags.bilingual import pick
 
     workbook = Workbook()
     sheet = workbook.active
