@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 OWN_APPS = (
     "biocommunity.core",
+    "biocommunity.people",
     "biocommunity.registry",
     "biocommunity.indicators",
     "biocommunity.assessment",
