@@ -26,7 +26,15 @@ def test_compare_page_shows_the_three_regions_side_by_side(
     assert 'data-testid="compare-table"' in content
     assert ("Massachusetts" if language == "en" else "マサチューセッツ") in content
     assert "compare-data" in content and "/static/vendor/plotly/plotly.min.js" in content
-    assert "001 参考4" in content  # every value shows its source
+    # every value shows its source, as a citation of the document with its file as a tooltip
+    citation = (
+        "GTB master plan (2022), 参考4"
+        if language == "en"
+        else "GTBマスタープラン（2022年）、参考4"
+    )
+    assert citation in content and 'title="001_130d63ee7e402643.txt"' in content
+    assert "001 参考4" not in content
+    assert '<div class="small muted">population</div>' not in content  # no codes as labels
 
 
 def test_compare_page_names_an_unknown_region_and_answers_400(gtb: Any, client: Client) -> None:
@@ -39,9 +47,13 @@ def test_comparison_csv_keeps_source_and_note_on_every_value(gtb: Any, client: C
     response = client.get("/ja/figures/compare/comparison.csv", {"regions": "gtb,massachusetts"})
     assert_status(response, 200)
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    # One row per figure: GTB's member-company sales, printed twice (参考5, 参考10-13), is one.
     assert (
-        len(rows) == Observation.objects.filter(subject__key__in=["gtb", "massachusetts"]).count()
+        len(rows)
+        == Observation.objects.filter(subject__key__in=["gtb", "massachusetts"]).count() - 1
     )
+    [sales] = [r for r in rows if r["indicator"] == "member-company-sales"]
+    assert sales["also_printed_as"].startswith("103 JPY-trillion (2020)")
     assert all(r["source"] for r in rows)
     assert any(r["note_en"] for r in rows)
 
@@ -79,7 +91,8 @@ def test_ratios_are_computed_not_stored(gtb: Any, client: Client) -> None:
     response = client.get("/en/figures/compare/", {"regions": "massachusetts"})
     content = response.content.decode()
     assert "per million people" in content
-    assert "average-annual-salary</td>" not in content  # averages are never divided
+    assert 'data-indicator="average-annual-salary" data-kind' not in content  # averages: never
+    assert 'data-indicator="ipo-count" data-kind="per_capita"' in content
 
 
 def test_yen_conversion_only_at_a_stated_rate_and_says_which(gtb: Any, client: Client) -> None:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
-from biocommunity.core.templatetags.bilingual import current_language
-from biocommunity.indicators.choices import NUMERIC_KINDS, SubjectKind
+from biocommunity.core.templatetags.bilingual import current_language, pick
+from biocommunity.indicators.choices import FactorGroup, SubjectKind
 from biocommunity.indicators.models import (
     CompanySales,
     Indicator,
@@ -20,6 +20,7 @@ from biocommunity.indicators.models import (
 )
 from biocommunity.indicators.services.compare import (
     UnknownSubjects,
+    bar_charts,
     compare,
     convert_to_yen,
     export_comparison,
@@ -72,34 +73,13 @@ def compare_page(request: HttpRequest) -> HttpResponse:
         errors.append(str(exc))
         ecosystems = [e for e in ecosystems if e not in exc.keys]
         radar = compare(ecosystems, [f"sg-ls-{f}" for f in RADAR_FACTORS])
-    charts = [
-        {
-            "code": row["code"],
-            "name_ja": row["name_ja"],
-            "name_en": row["name_en"],
-            "unit": row["unit"],
-            "subjects": [s["key"] for s in result["subjects"]],
-            "values": [
-                next(
-                    (
-                        v["value"]
-                        for v in row["values"][s["key"]]
-                        if v["value_kind"] in NUMERIC_KINDS
-                    ),
-                    None,
-                )
-                for s in result["subjects"]
-            ],
-        }
-        for row in result["indicators"]
-    ]
+    charts = bar_charts(result)
     radar_data = {
-        "factors": RADAR_FACTORS,
+        "factors": [str(FactorGroup(f).label) for f in RADAR_FACTORS],
         "series": [
             {
                 "key": s["key"],
-                "name_ja": s["name_ja"],
-                "name_en": s["name_en"],
+                "name": pick(s, "name"),
                 "values": [
                     next((v["value"] for v in row["values"][s["key"]]), None)
                     for row in sorted(

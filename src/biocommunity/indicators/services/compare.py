@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from biocommunity.core.templatetags.bilingual import pick
+from biocommunity.indicators.choices import Unit, ValueKind
 from biocommunity.indicators.models import ExchangeRate, Indicator, Kpi, Observation, Subject
 from biocommunity.indicators.services import kpis as kpi_math
 from biocommunity.indicators.services.units import IncompatibleUnits, convert
@@ -56,6 +58,9 @@ def compare(subject_keys: list[str], indicator_codes: list[str] | None = None) -
                 "as_of": obs.as_of,
             }
         )
+    for values_by_subject in by_indicator.values():
+        for key, values in values_by_subject.items():
+            values_by_subject[key] = _without_restatements(values)
     ordered = sorted(indicators.values(), key=lambda i: i.pk)
     return {
         "subjects": [
@@ -82,6 +87,141 @@ def compare(subject_keys: list[str], indicator_codes: list[str] | None = None) -
     }
 
 
+def _digits_shown(value: Any) -> int:
+    """The exponent of the last digit printed (103 → 0, 95.1 → -1; 460 → 0: a whole number's
+    trailing zeros are taken as printed digits, so 455 is never a restatement of 460)."""
+    exponent = Decimal(str(value)).as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
+
+
+def _restates(rough: dict[str, Any], precise: dict[str, Any]) -> bool:
+    """True when ``rough`` is ``precise`` printed again, rounded (same quantity and period).
+
+    GTB's member-company sales appear as 103,178,232 million yen (参考5) and as "103 trillion
+    yen as of 2020" (参考10-13): one figure, which a table must not show as two rows.
+    """
+    if rough["value"] is None or precise["value"] is None:
+        return False
+    if rough["value_kind"] != precise["value_kind"]:
+        return False
+    if rough["period"] and precise["period"] and rough["period"] != precise["period"]:
+        return False
+    try:
+        in_rough_unit = convert(Decimal(str(precise["value"])), precise["unit"], rough["unit"])
+        step = Decimal(1).scaleb(_digits_shown(rough["value"]))
+        rounded = in_rough_unit.quantize(step, rounding=ROUND_HALF_UP)
+    except (IncompatibleUnits, InvalidOperation):
+        return False
+    return rounded == Decimal(str(rough["value"]))
+
+
+def _without_restatements(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One entry per figure: a value printed again elsewhere, rounded, joins the precise one.
+
+    The precise value is kept, with the rounded one under ``restated`` (value, unit, period,
+    source) and both sources in ``source``; a period only the rounded one states is taken over.
+    """
+    kept: list[dict[str, Any]] = []
+    for value in values:
+        for index, other in enumerate(kept):
+            if _restates(value, other):
+                precise, rough = other, value
+            elif _restates(other, value):
+                precise, rough = value, other
+            else:
+                continue
+            merged = dict(precise)
+            merged["period"] = precise["period"] or rough["period"]
+            merged["restated"] = [
+                *precise.get("restated", []),
+                *rough.get("restated", []),
+                {k: rough[k] for k in ("value", "unit", "period", "source")},
+            ]
+            sources = [p.strip() for p in precise["source"].split("|") if p.strip()]
+            sources += [
+                p.strip()
+                for p in rough["source"].split("|")
+                if p.strip() and p.strip() not in sources
+            ]
+            merged["source"] = " | ".join(sources)
+            kept[index] = merged
+            break
+        else:
+            kept.append(value)
+    return kept
+
+
+def _first_figure(values: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next((v for v in values if v["value"] is not None and v["value_kind"] in NUMERIC), None)
+
+
+NUMERIC = {ValueKind.EXACT, ValueKind.APPROXIMATE, ValueKind.LOWER_BOUND, ValueKind.UPPER_BOUND}
+BOUND_MARKS = {
+    ValueKind.LOWER_BOUND: "≥ ",
+    ValueKind.UPPER_BOUND: "< ",
+    ValueKind.APPROXIMATE: "≈ ",
+}
+
+
+def bar_charts(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """One bar chart per indicator with a figure: regions by name, missing ones said so.
+
+    A region without a figure gets no bar and the words "not given" (its source leaves the cell
+    empty) or "no figure" (no source has one): a bare gap reads as zero. A bound or an
+    approximate value keeps its mark (≥, <, ≈). Figures in currencies that cannot be put on one
+    axis without a rate are compared in the table only, not drawn as bars of one chart.
+    """
+    not_given, no_figure = str(ValueKind.MISSING.label), _("no figure")
+    charts = []
+    for row in result["indicators"]:
+        figures = [_first_figure(row["values"][s["key"]]) for s in result["subjects"]]
+        if not any(figures):
+            continue
+        unit = row["unit"] or next(f["unit"] for f in figures if f)
+        values = [_in_unit(f, unit) for f in figures]
+        if any(f is not None and v is None for f, v in zip(figures, values, strict=True)):
+            continue
+        charts.append(
+            {
+                "code": row["code"],
+                "title": f"{pick(row, 'name')} ({_unit_name(unit)})",
+                "labels": [pick(s, "name") for s in result["subjects"]],
+                "values": values,
+                "text": [
+                    f"{BOUND_MARKS.get(f['value_kind'], '')}{_plain(v)}"
+                    if f is not None and v is not None
+                    else (not_given if row["values"][s["key"]] else no_figure)
+                    for f, v, s in zip(figures, values, result["subjects"], strict=True)
+                ],
+            }
+        )
+    return charts
+
+
+def convert_or_none(value: dict[str, Any], unit: str) -> Decimal | None:
+    """``value`` in ``unit``, or None when it is missing or cannot be converted."""
+    if value["value"] is None:
+        return None
+    try:
+        return convert(Decimal(str(value["value"])), value["unit"], unit)
+    except (IncompatibleUnits, InvalidOperation):
+        return None
+
+
+def _plain(number: float) -> str:
+    """1234567.0 → "1,234,567"; 0.3300 → "0.33" (no exponent, at most two decimals)."""
+    text = f"{number:,.2f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def _in_unit(figure: dict[str, Any] | None, unit: str) -> float | None:
+    """The figure in the chart's unit; None when it is missing or in another currency."""
+    if figure is None:
+        return None
+    converted = convert_or_none(figure, unit)
+    return None if converted is None else float(converted)
+
+
 EXPORT_COLUMNS = [
     "indicator",
     "name_ja",
@@ -96,6 +236,7 @@ EXPORT_COLUMNS = [
     "note_en",
     "source",
     "as_of",
+    "also_printed_as",
 ]
 
 
@@ -142,20 +283,29 @@ def convert_to_yen(result: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def export_rows(result: dict[str, Any]) -> list[dict[str, Any]]:
-    """The comparison flattened, one row per value, each with its source and note."""
+    """The comparison flattened, one row per figure, each with its source and note.
+
+    A missing figure keeps its row with an empty value and ``value_kind`` "missing" (never 0);
+    a figure printed twice is one row, the rounded restatement in ``also_printed_as``.
+    """
     rows = []
     for indicator in result["indicators"]:
         for subject, values in indicator["values"].items():
             for v in values:
-                rows.append(
-                    {
-                        "indicator": indicator["code"],
-                        "name_ja": indicator["name_ja"],
-                        "name_en": indicator["name_en"],
-                        "subject": subject,
-                        **v,
-                    }
+                row = {k: v[k] for k in EXPORT_COLUMNS if k in v}
+                row.update(
+                    indicator=indicator["code"],
+                    name_ja=indicator["name_ja"],
+                    name_en=indicator["name_en"],
+                    subject=subject,
+                    also_printed_as="; ".join(
+                        f"{r['value']} {r['unit']}"
+                        + (f" ({r['period']})" if r["period"] else "")
+                        + f" [{r['source']}]"
+                        for r in v.get("restated", [])
+                    ),
                 )
+                rows.append(row)
     return rows
 
 
@@ -187,71 +337,110 @@ def export_comparison(result: dict[str, Any], fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}: use csv, json or xlsx")
 
 
+# Ratios divide a region's totals by its population or GDP. Only counts, people and money are
+# totals; averages, percentages, scores and ranks are not, and dividing them means nothing.
+RATIO_DIMENSIONS = {"count", "people", "JPY", "USD", "GBP"}
+RATIO_VALUE_KINDS = {ValueKind.EXACT, ValueKind.APPROXIMATE, ValueKind.LOWER_BOUND}
+NOT_TOTALS = ("average", "median", "mean", "share", "rate", "per-")
+DENOMINATORS = ("population", "gdp")
+
+
+def _parts(source: str) -> set[str]:
+    return {part.strip() for part in source.split("|") if part.strip()}
+
+
+def _dimension(unit: str) -> str:
+    return (unit or "").split("-")[0]
+
+
+def _unit_name(unit: str) -> str:
+    try:
+        return str(Unit(unit).label)
+    except ValueError:
+        return unit
+
+
+def _ratio(value: dict[str, Any], denominator: dict[str, Any], kind: str) -> tuple[float, str]:
+    """The ratio and its unit's name; raises IncompatibleUnits when it cannot be formed."""
+    base = Decimal(str(value["value"]))
+    dim = _dimension(value["unit"])
+    if kind == "per_capita":
+        people = convert(Decimal(str(denominator["value"])), denominator["unit"], "people")
+        per_million = float(base / people * 1_000_000)
+        if dim == "count":
+            return per_million, _("per million people")
+        if dim == "people":
+            return per_million, _("people per million people")
+        amount = convert(base, value["unit"], dim)
+        return float(amount / people), _("%(unit)s per person") % {"unit": _unit_name(dim)}
+    if dim not in ("JPY", "USD", "GBP"):
+        raise IncompatibleUnits(f"{value['unit']} is not money")
+    currency = _dimension(denominator["unit"])
+    gdp = convert(Decimal(str(denominator["value"])), denominator["unit"], currency)
+    amount = convert(base, value["unit"], currency)
+    return float(amount / gdp * 100), _("% of GDP")
+
+
 def ratio_table(result: dict[str, Any]) -> list[dict[str, Any]]:
     """Per-capita and per-GDP ratios, computed from the shown values (never stored).
 
-    Only where both figures share a currency (per GDP) or the value is a count or money (per
-    capita), and only from the same subject's population/GDP; each ratio names its inputs.
+    A ratio is formed only where it means something: the value is a total (a count, people or
+    money; not an average, a percentage, a score or a rank), it is a figure and not a missing
+    cell, and it comes from the same published table as the region's population or GDP, so the
+    region is defined the same way on both sides. That leaves out figures counted by the
+    platform itself (the matching pipeline) and figures such as member companies' sales, which
+    are not produced by the region's population. One ratio per indicator, region and
+    denominator: the first figure shown; a lower bound gives a lower bound.
     """
     by_code = {row["code"]: row for row in result["indicators"]}
+    names = {s["key"]: s for s in result["subjects"]}
     ratios = []
     for row in result["indicators"]:
-        # Ratios of averages or scores mean nothing; only totals are divided.
-        if row["code"] in ("population", "gdp") or "average" in row["code"]:
+        if row["code"] in DENOMINATORS or any(word in row["code"] for word in NOT_TOTALS):
             continue
-        for subject in row["values"]:
-            for v in row["values"][subject]:
-                if v["value"] is None or v["value_kind"] not in (
-                    "exact",
-                    "approximate",
-                    "lower_bound",
-                ):
+        for subject, values in row["values"].items():
+            for denominator_code, kind in (("population", "per_capita"), ("gdp", "per_gdp")):
+                denominators = [
+                    d
+                    for d in by_code.get(denominator_code, {}).get("values", {}).get(subject, [])
+                    if d["value"]
+                ]
+                if not denominators:
                     continue
-                base = Decimal(str(v["value"]))
-                for denominator, label in (("population", "per_capita"), ("gdp", "per_gdp")):
-                    den_values = [
-                        d
-                        for d in by_code.get(denominator, {}).get("values", {}).get(subject, [])
-                        if d["value"]
-                    ]
-                    if not den_values:
+                d = denominators[0]
+                for v in values:
+                    if (
+                        v["value"] is None
+                        or v["value_kind"] not in RATIO_VALUE_KINDS
+                        or _dimension(v["unit"]) not in RATIO_DIMENSIONS
+                        or not _parts(v["source"]) & _parts(d["source"])
+                    ):
                         continue
-                    d = den_values[0]
                     try:
-                        if label == "per_capita":
-                            dim = (v["unit"] or "").split("-")[0]
-                            if dim not in ("JPY", "USD", "GBP", "count", "people"):
-                                continue
-                            people = convert(Decimal(str(d["value"])), d["unit"], "people")
-                            if dim in ("count", "people"):
-                                ratio = float(base / people * 1_000_000)
-                                unit = f"{v['unit']} per million people"
-                            else:
-                                amount = convert(base, v["unit"], dim)
-                                ratio = float(amount / people)
-                                unit = f"{dim} per person"
-                        else:
-                            if (v["unit"] or "").split("-")[0] not in ("JPY", "USD", "GBP"):
-                                continue
-                            gdp = convert(
-                                Decimal(str(d["value"])), d["unit"], d["unit"].split("-")[0]
-                            )
-                            amount = convert(base, v["unit"], d["unit"].split("-")[0])
-                            ratio = float(amount / gdp * 100)
-                            unit = "% of GDP"
+                        ratio, unit = _ratio(v, d, kind)
                     except IncompatibleUnits:
                         continue
                     ratios.append(
                         {
                             "indicator": row["code"],
+                            "indicator_name": pick(row, "name"),
                             "subject": subject,
-                            "kind": label,
+                            "subject_name": pick(names[subject], "name"),
+                            "kind": kind,
                             "value": ratio,
+                            "value_kind": v["value_kind"],
                             "unit": unit,
                             "period": v["period"],
-                            "inputs": f"{row['code']} {v['period']} ÷ {denominator} {d['period']}",
+                            "inputs": _("%(value)s (%(period)s) ÷ %(denominator)s (%(dperiod)s)")
+                            % {
+                                "value": pick(row, "name"),
+                                "period": v["period"] or "–",
+                                "denominator": pick(by_code[denominator_code], "name"),
+                                "dperiod": d["period"] or "–",
+                            },
                         }
                     )
+                    break  # one ratio per indicator, region and denominator
     return ratios
 
 
