@@ -307,3 +307,44 @@ class NoticeFactory(factory.django.DjangoModelFactory):
     text_en = factory.Sequence(lambda n: f"Introduction request {n}")
     path = "/matching/introductions/"
 
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """A figure a region is compared on, counted in people unless told otherwise."""
+
+    class Meta:
+        model = "indicators.Indicator"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"indicator-{n}")
+    name_ja = factory.Sequence(lambda n: f"指標{n}")
+    name_en = factory.Sequence(lambda n: f"Indicator {n}")
+    unit = "people"
+    factor_group = "performance"
+
+
+class SubjectFactory(factory.django.DjangoModelFactory):
+    """A region figures are given for."""
+
+    class Meta:
+        model = "indicators.Subject"
+        django_get_or_create = ("key",)
+
+    key = factory.Sequence(lambda n: f"region-{n}")
+    kind = "region"
+    name_ja = factory.Sequence(lambda n: f"地域{n}")
+    name_en = factory.Sequence(lambda n: f"Region {n}")
+
+
+class ObservationFactory(factory.django.DjangoModelFactory):
+    """One value as a source table prints it."""
+
+    class Meta:
+        model = "indicators.Observation"
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    subject = factory.SubFactory(SubjectFactory)
+    value = 100
+    value_kind = "exact"
+    unit = factory.LazyAttribute(lambda o: o.indicator.unit)
+    source = "001 参考4 海外主要クラスターとGTBの比較"
+    as_of = "2022"
