@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import ValidationError
 
 from biocommunity import __version__
@@ -21,6 +21,9 @@ api = NinjaAPI(
         "Registry of a biocommunity: communities, hubs and organisations, in Japanese and English."
     ),
     urls_namespace="api",
+    # Swagger UI from the installed django-ninja (offline, no CDN); no badge from the public
+    # validator service, which would call a third-party host.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 
