@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from biocommunity.api import api
+from biocommunity.core.views import secretariat_hub
 
 urlpatterns = [
     path("api/", api.urls),
@@ -17,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("certification/", include("biocommunity.assessment.urls")),
     path("matching/", include("biocommunity.matching.urls")),
     path("search/", include("biocommunity.portal.urls")),
+    path("secretariat/", secretariat_hub, name="secretariat"),
     path("", include("biocommunity.registry.urls")),
     prefix_default_language=True,
 )

@@ -342,6 +342,13 @@ def test_pages_of_a_submitted_assessment(client: Client, language: str) -> None:
     content = get(client, assessment_url)
     assert evidence_url in content
     content = get(client, url(language, "review", w.assessment.pk))
+    # the review is submitted: shown as it was sent, no form that could only fail
+    assert f'name="accept-{REGISTERED[0]}"' not in content
+    assert 'name="recommended_level"' not in content
+    assert label("You have already submitted this review.", language) in content
+    assert "確認" in content
+    login(client, reviewer_user())
+    content = get(client, url(language, "review", w.assessment.pk))
     assert f'name="accept-{REGISTERED[0]}"' in content
     assert 'name="recommended_level"' in content
 

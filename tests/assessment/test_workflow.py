@@ -356,16 +356,19 @@ def test_submit_refuses_nothing_met() -> None:
     assert s.assessment.submitted_at is None
 
 
-def test_submit_refuses_a_met_claim_without_evidence() -> None:
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_submit_refuses_a_met_claim_without_evidence(language: str) -> None:
     s = Setting()
     wf.save_claims(s.member, s.assessment, {REGISTERED[0]: (True, "開示済み")})
     wf.add_evidence(s.member, s.assessment, REGISTERED[0], url="https://example.org/a")
     wf.save_claims(s.member, s.assessment, {STRUCTURE[0]: (True, "体制あり")})
-    with pytest.raises(ValidationError) as exc:
+    with translation.override(language), pytest.raises(ValidationError) as exc:
         wf.submit_assessment(s.member, s.assessment)
     message = " ".join(exc.value.messages)
-    assert STRUCTURE[0] in message
-    assert REGISTERED[0] not in message
+    # the criterion as the member reads it on the page, not its code
+    assert RUBRIC.criterion(STRUCTURE[0]).text.get(language) in message
+    assert STRUCTURE[0] not in message
+    assert RUBRIC.criterion(REGISTERED[0]).text.get(language) not in message
     s.assessment.refresh_from_db()
     assert s.assessment.status == AssessmentStatus.DRAFT
 

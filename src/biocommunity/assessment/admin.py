@@ -3,35 +3,36 @@ step is checked (thresholds, conflicts of interest) and lands in the audit log."
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from biocommunity.assessment import models
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from biocommunity.core.admin import ReadOnlyAdmin
 
 
 @admin.register(models.Round)
 class RoundAdmin(ReadOnlyAdmin):
     list_display = ["title_ja", "title_en", "rubric_code", "rubric_version", "status", "opens_on"]
     list_filter = ["status", "subject"]
+    exclude = ["rubric_content"]
 
 
 @admin.register(models.Assessment)
 class AssessmentAdmin(ReadOnlyAdmin):
     list_display = ["round", "organization", "community", "type_code", "status", "submitted_at"]
     list_filter = ["status", "round"]
+    search_fields = ["organization__name_ja", "organization__name_en"]
+
+
+@admin.register(models.Claim)
+class ClaimAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "criterion", "met", "updated_at"]
+    list_filter = ["met"]
+
+
+@admin.register(models.Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "kind", "original_name", "url", "figure", "added_at"]
+    list_filter = ["kind"]
 
 
 @admin.register(models.Review)

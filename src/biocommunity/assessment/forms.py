@@ -58,12 +58,26 @@ class ParametersForm(forms.Form):
                 )
 
 
-class InviteForm(forms.Form):
-    organization = forms.CharField(
-        label=_("Organisation key"),
-        max_length=80,
-        help_text=_("The key shown in the organisation's address, e.g. university-of-tokyo."),
+class CandidateSearchForm(forms.Form):
+    """Find institutions to invite by name (either language, kana or kanji) and kind."""
+
+    q = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=200,
+        help_text=_("Japanese or English, as people say it: かずさ, 慶應, LINK-J, Keio."),
     )
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+
+    def __init__(self, kinds: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["kind"]).choices = [("", _("Any kind")), *kinds]
+
+
+class InviteForm(forms.Form):
+    """One organisation picked from the search results, and the type it is assessed as."""
+
+    organization = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     type_code = forms.ChoiceField(label=_("Institution type"))
 
     def __init__(self, rubric: Rubric, *args: Any, **kwargs: Any) -> None:

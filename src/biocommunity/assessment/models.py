@@ -382,6 +382,25 @@ class Certificate(ImmutableRecord):
         return self.organization or self.community
 
 
+class AuditAction(models.TextChoices):
+    """Each step the workflow records, named as the secretariat reads it in the audit log."""
+
+    ROUND_CREATED = "round.created", _("Round created")
+    ROUND_PARAMETERS = "round.parameters", _("Thresholds set")
+    ROUND_OPENED = "round.opened", _("Round opened")
+    ROUND_CLOSED = "round.closed", _("Round closed")
+    ASSESSMENT_INVITED = "assessment.invited", _("Invited to the round")
+    ASSESSMENT_SAVED = "assessment.saved", _("Self-assessment saved")
+    EVIDENCE_ADDED = "evidence.added", _("Evidence added")
+    EVIDENCE_REMOVED = "evidence.removed", _("Evidence removed")
+    ASSESSMENT_SUBMITTED = "assessment.submitted", _("Self-assessment submitted")
+    REVIEW_SAVED = "review.saved", _("Review saved")
+    REVIEW_SUBMITTED = "review.submitted", _("Review submitted")
+    CERTIFICATE_ISSUED = "certificate.issued", _("Certificate issued")
+    CERTIFICATE_REVISED = "certificate.revised", _("Certificate revised")
+    CERTIFICATE_REVOKED = "certificate.revoked", _("Certificate revoked")
+
+
 class AuditEntry(ImmutableRecord):
     """Every step of the workflow, in order; never edited."""
 
@@ -393,13 +412,23 @@ class AuditEntry(ImmutableRecord):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=40)
-    round = models.ForeignKey(Round, null=True, on_delete=models.PROTECT, related_name="audit")
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), null=True, on_delete=models.PROTECT, related_name="audit"
+    )
     assessment = models.ForeignKey(
-        Assessment, null=True, on_delete=models.PROTECT, related_name="audit"
+        Assessment,
+        verbose_name=_("self-assessment"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="audit",
     )
     certificate = models.ForeignKey(
-        Certificate, null=True, on_delete=models.PROTECT, related_name="audit"
+        Certificate,
+        verbose_name=_("certificate"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="audit",
     )
     detail = models.JSONField(_("detail"), default=dict)
 

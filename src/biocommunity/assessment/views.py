@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from biocommunity.assessment.forms import (
+    CandidateSearchForm,
     DecisionForm,
     EvidenceForm,
     InviteForm,
@@ -32,12 +34,15 @@ from biocommunity.assessment.models import (
 )
 from biocommunity.assessment.services import register as reg
 from biocommunity.assessment.services import workflow as wf
+from biocommunity.assessment.services.audit import audit_rows
+from biocommunity.assessment.services.candidates import covered_kinds, find_candidates
 from biocommunity.assessment.services.community import assess_community
 from biocommunity.assessment.services.evidence import DOCUMENT_TYPES
 from biocommunity.assessment.services.levels import level_for
 from biocommunity.assessment.services.rubrics import get_rubric, shipped_rubrics
+from biocommunity.assessment.services.thresholds import Threshold, thresholds_asked
 from biocommunity.core import roles
-from biocommunity.core.templatetags.bilingual import current_language
+from biocommunity.core.templatetags.bilingual import current_language, pick
 from biocommunity.registry.models import Community, Organization
 from biocommunity.registry.services.organizations import default_community
 from biocommunity.registry.services.permissions import member_organization
@@ -190,6 +195,31 @@ def round_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _candidate_search(request: HttpRequest, round: Round, rubric: Any) -> dict[str, Any]:
+    """The invite search (name and kind) of the round page, run from the query string."""
+    form = CandidateSearchForm(covered_kinds(rubric), request.GET or None)
+    found = None
+    if form.is_bound and form.is_valid():
+        try:
+            found = find_candidates(round, form.cleaned_data["q"], form.cleaned_data["kind"])
+        except ValidationError as exc:
+            _form_errors(form, exc)
+    return {"search_form": form, "found": found}
+
+
+def _threshold_fields(form: ParametersForm, thresholds: list[Threshold]) -> list[tuple[Any, Any]]:
+    """Each threshold's field beside what it measures, in the form's order."""
+    by_code = {t.parameter.code: t for t in thresholds}
+    return [(form[name], by_code.get(name)) for name in form.fields]
+
+
+def _round_url(round: Round, request: HttpRequest) -> str:
+    """Back to the round, keeping the invite search so several can be invited in a row."""
+    query = {k: request.GET[k] for k in ("q", "kind") if request.GET.get(k)}
+    address = reverse("assessment:round", args=[round.pk])
+    return f"{address}?{urlencode(query)}#invite" if query else address
+
+
 @login_required
 def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     wf.require_secretariat(request.user)
@@ -197,7 +227,6 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
     rubric = wf.round_rubric(round)
     parameters = wf.parameters_needed(round)
     params_form = ParametersForm(parameters, round.parameters, prefix="p")
-    invite_form = InviteForm(rubric, prefix="i")
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -209,19 +238,22 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Thresholds saved."))
                     return redirect("assessment:round", round.pk)
             elif action == "invite":
-                invite_form = InviteForm(rubric, request.POST, prefix="i")
-                if invite_form.is_valid():
-                    org = Organization.objects.filter(
-                        key=invite_form.cleaned_data["organization"].strip()
-                    ).first()
-                    if org is None:
-                        invite_form.add_error(
-                            "organization", _("There is no organisation with this key.")
-                        )
-                    else:
-                        wf.invite(request.user, round, org, invite_form.cleaned_data["type_code"])
-                        messages.success(request, _("%(org)s was invited.") % {"org": org})
-                        return redirect("assessment:round", round.pk)
+                invite_form = InviteForm(rubric, request.POST)
+                org = (
+                    Organization.objects.filter(pk=invite_form.cleaned_data["organization"]).first()
+                    if invite_form.is_valid()
+                    else None
+                )
+                if org is None:
+                    messages.error(
+                        request, _("Pick the organisation and its institution type from the list.")
+                    )
+                else:
+                    wf.invite(request.user, round, org, invite_form.cleaned_data["type_code"])
+                    messages.success(
+                        request, _("%(org)s was invited.") % {"org": pick(org, "name")}
+                    )
+                    return redirect(_round_url(round, request))
             elif action == "community":
                 wf.add_community(request.user, round)
                 return redirect("assessment:round", round.pk)
@@ -238,11 +270,13 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             if action == "parameters":
                 _form_errors(params_form, exc)
-            elif action == "invite":
-                _form_errors(invite_form, exc)
             else:
                 _flash(request, exc)
         status = 400
+    language = current_language()
+    entries = round.audit.select_related(
+        "actor", "assessment__organization", "assessment__community"
+    ).order_by("-time", "-id")[:20]
     return render(
         request,
         "assessment/round.html",
@@ -250,10 +284,11 @@ def round_page(request: HttpRequest, pk: int) -> HttpResponse:
             "round": round,
             "rubric": rubric,
             "params_form": params_form,
-            "invite_form": invite_form,
+            "threshold_fields": _threshold_fields(params_form, thresholds_asked(round, language)),
             "missing": wf.missing_parameters(round),
             "assessments": round.assessments.select_related("organization", "community"),
-            "audit": round.audit.select_related("actor")[:20],
+            "audit": audit_rows(entries, language),
+            **_candidate_search(request, round, rubric),
         },
         status=status,
     )
@@ -371,8 +406,8 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
         and wf.conflict_of_interest(request.user, assessment) is None
         and assessment.status == AssessmentStatus.SUBMITTED
     )
-    context["can_decide"] = roles.is_secretariat(request.user) and (
-        assessment.status == AssessmentStatus.SUBMITTED
+    context["can_decide"] = (
+        roles.is_secretariat(request.user) and wf.decision_blocker(assessment) is None
     )
     return render(request, "assessment/assessment.html", context, status=status)
 
@@ -395,10 +430,18 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def review_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Score a submitted self-assessment; any other state is shown, never an error page."""
     assessment = _assessment(pk)
-    wf.require_review(request.user, assessment)
+    if not roles.is_reviewer(request.user):
+        raise PermissionDenied(_("Only reviewers score self-assessments."))
+    conflict = wf.conflict_of_interest(request.user, assessment)
+    if conflict:
+        raise PermissionDenied(conflict)
+    blocker = wf.review_blocker(request.user, assessment)
     language = current_language()
-    rows = _criteria_rows(assessment, language)
+    # A draft stays private to its organisation: its claims are shown only once submitted.
+    private = assessment.status in (AssessmentStatus.INVITED, AssessmentStatus.DRAFT)
+    rows = [] if private else _criteria_rows(assessment, language)
     review = Review.objects.filter(assessment=assessment, reviewer_id=request.user.pk).first()
     scores = {s.criterion: s for s in review.scores.all()} if review else {}
     rubric = wf.round_rubric(assessment.round)
@@ -406,6 +449,8 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         submit = request.POST.get("action") == "submit"
         try:
+            if blocker:
+                raise ValidationError(blocker)
             wf.save_review(
                 request.user,
                 assessment,
@@ -440,38 +485,58 @@ def review_page(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "review": review,
             "rubric": rubric,
+            "blocker": blocker,
+            "private": private,
+            "certificates": _certificates_of(assessment),
             "type_name": wf.assessment_type(assessment).name.get(language),
             "level": level_for(rubric, wf.assessment_type(assessment), accepted)
             if review
             else None,
-            "claimed": wf.claimed_level(assessment) if assessment.organization_id else None,
+            "claimed": wf.claimed_level(assessment)
+            if assessment.organization_id and not private
+            else None,
         },
         status=status,
     )
 
 
+def _certificates_of(assessment: Assessment) -> list[Certificate]:
+    if assessment.status != AssessmentStatus.DECIDED:
+        return []
+    return list(assessment.certificates.order_by("decided_at", "id"))
+
+
 @login_required
 def decide_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """The committee's decision; the form appears only where a decision is possible."""
     assessment = _assessment(pk)
     wf.require_secretariat(request.user)
     rubric = wf.round_rubric(assessment.round)
     summaries = wf.review_summaries(assessment)
+    blocker = wf.decision_blocker(assessment, summaries)
     today = timezone.localdate()
     initial: dict[str, Any] = {"valid_from": today, "valid_to": today.replace(year=today.year + 3)}
     levels = {s.review.recommended_level for s in summaries if s.review.recommended_level}
     if len(levels) == 1:
         initial["level_code"] = levels.pop()
     form = DecisionForm(rubric, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            certificate = wf.decide(request.user, assessment, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(
-                request, _("Certificate %(number)s issued.") % {"number": certificate.number}
-            )
-            return redirect("assessment:certificate", certificate.number)
+    status = 200
+    if request.method == "POST":
+        if blocker:
+            messages.error(request, blocker)
+            status = 400
+        elif form.is_valid():
+            try:
+                certificate = wf.decide(request.user, assessment, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("Certificate %(number)s issued.") % {"number": certificate.number}
+                )
+                return redirect("assessment:certificate", certificate.number)
+        if form.errors:
+            status = 400
     language = current_language()
     criteria = wf.claimable_criteria(assessment)
     claims = {c.criterion: c for c in assessment.claims.all()}
@@ -496,18 +561,21 @@ def decide_page(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for s in summaries
     ]
+    private = assessment.status in (AssessmentStatus.INVITED, AssessmentStatus.DRAFT)
     return render(
         request,
         "assessment/decide.html",
         {
             "assessment": assessment,
             "form": form,
+            "blocker": blocker,
+            "certificates": _certificates_of(assessment),
             "summaries": summaries,
             "columns": columns,
-            "matrix": matrix,
-            "disagree": wf.reviewers_disagree(assessment, summaries),
+            "matrix": [] if private else matrix,
+            "disagree": bool(summaries) and wf.reviewers_disagree(assessment, summaries),
         },
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 
@@ -565,7 +633,17 @@ def revoke_page(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def audit_page(request: HttpRequest) -> HttpResponse:
     wf.require_secretariat(request.user)
-    entries = AuditEntry.objects.select_related(
-        "actor", "round", "assessment__organization", "certificate"
-    )[:500]
-    return render(request, "assessment/audit.html", {"entries": entries})
+    entries = (
+        AuditEntry.objects.select_related(
+            "actor",
+            "round",
+            "assessment__organization",
+            "assessment__community",
+            "certificate",
+        )
+        .defer("round__rubric_content")
+        .order_by("-time", "-id")[:500]
+    )
+    return render(
+        request, "assessment/audit.html", {"rows": audit_rows(entries, current_language())}
+    )

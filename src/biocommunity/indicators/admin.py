@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from biocommunity.core.admin import ChangeLoggedAdmin
+from biocommunity.core.admin import ChangeLoggedAdmin, RoleAwareTabularInline
 from biocommunity.indicators import models
 
 
@@ -50,7 +50,7 @@ class ExchangeRateAdmin(ChangeLoggedAdmin):
     list_display = ["currency", "year", "jpy_per_unit", "source"]
 
 
-class GoalInline(admin.TabularInline):
+class GoalInline(RoleAwareTabularInline):
     model = models.Goal
     extra = 1
 

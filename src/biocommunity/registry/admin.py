@@ -3,17 +3,17 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import models as dj_models
 
-from biocommunity.core.admin import ChangeLoggedAdmin
+from biocommunity.core.admin import ChangeLoggedAdmin, ReadOnlyAdmin, RoleAwareTabularInline
 from biocommunity.registry import models
 from biocommunity.registry.services.organizations import refresh_search_text
 
 
-class ClassificationInline(admin.TabularInline):
+class ClassificationInline(RoleAwareTabularInline):
     model = models.Classification
     extra = 1
 
 
-class HubMembershipInline(admin.TabularInline):
+class HubMembershipInline(RoleAwareTabularInline):
     model = models.HubMembership
     extra = 1
     autocomplete_fields = ["hub"]
@@ -88,7 +88,7 @@ class PartnershipAdmin(ChangeLoggedAdmin):
     autocomplete_fields = ["organization", "partner_organization"]
 
 
-class ProjectParticipationInline(admin.TabularInline):
+class ProjectParticipationInline(RoleAwareTabularInline):
     model = models.ProjectParticipation
     extra = 1
     autocomplete_fields = ["organization"]
@@ -100,7 +100,7 @@ class NationalProjectAdmin(ChangeLoggedAdmin):
     inlines = [ProjectParticipationInline]
 
 
-class ProgrammeEntryInline(admin.TabularInline):
+class ProgrammeEntryInline(RoleAwareTabularInline):
     model = models.ProgrammeEntry
     extra = 1
     autocomplete_fields = ["organization"]
@@ -120,6 +120,6 @@ class OrganizationMemberAdmin(ChangeLoggedAdmin):
 
 
 @admin.register(models.ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyAdmin):
     list_display = ["time", "kind", "file_name", "user", "rows", "created", "updated", "unchanged"]
     readonly_fields = [f.name for f in models.ImportRun._meta.fields]

@@ -129,10 +129,14 @@ def create_round(
 
 
 def parameters_needed(round: Round) -> list[Parameter]:
-    """Parameters the round's invited types use (all the rubric's while nobody is invited)."""
+    """Parameters the round's invited types use; none while nobody is invited.
+
+    Asking for every threshold of the rubric up front would make the secretariat set figures
+    for institution types nobody in the round belongs to.
+    """
     rubric = round_rubric(round)
     types = sorted(set(round.assessments.values_list("type_code", flat=True)))
-    return rubric.parameters_used(types or None)
+    return rubric.parameters_used(types) if types else []
 
 
 def _unset(round: Round, parameters: list[Parameter]) -> list[Parameter]:
@@ -246,6 +250,8 @@ def open_round(user: Any, round: Round) -> Round:
     require_secretariat(user)
     if round.status != RoundStatus.DRAFT:
         raise ValidationError(_("Only a round being prepared can be opened."))
+    if not round.assessments.exists():
+        raise ValidationError(_("Invite at least one participant before opening the round."))
     missing = missing_parameters(round)
     if missing:
         language = current_language()
@@ -448,6 +454,21 @@ def remove_evidence(user: Any, evidence: Evidence) -> None:
     )
 
 
+def criterion_names(assessment: Assessment, codes: list[str]) -> str:
+    """Criteria as the page shows them (text with the round's thresholds), in quotes."""
+    rubric = round_rubric(assessment.round)
+    language = current_language()
+    names = []
+    for code in codes:
+        try:
+            names.append(
+                f"「{rubric.criterion(code).render(language, assessment.round.parameters)}」"
+            )
+        except KeyError:
+            names.append(code)
+    return " ".join(names)
+
+
 def claimed_level(assessment: Assessment) -> LevelResult:
     met = set(assessment.claims.filter(met=True).values_list("criterion", flat=True))
     return level_for(round_rubric(assessment.round), assessment_type(assessment), met)
@@ -462,8 +483,8 @@ def submit_assessment(user: Any, assessment: Assessment) -> Assessment:
     bare = [c.criterion for c in met if not c.evidence.all()]
     if bare:
         raise ValidationError(
-            _("These criteria are marked as met but have no evidence: %(codes)s.")
-            % {"codes": ", ".join(bare)}
+            _("These criteria are marked as met but have no evidence: %(criteria)s.")
+            % {"criteria": criterion_names(assessment, bare)}
         )
     assessment.status = AssessmentStatus.SUBMITTED
     assessment.submitted_at = timezone.now()
@@ -513,6 +534,21 @@ def _ancestors(organization: Organization) -> set[int]:
             Organization.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
         )
     return found
+
+
+def review_blocker(user: Any, assessment: Assessment) -> str | None:
+    """Why this (permitted) reviewer cannot score the assessment now, or None when they can."""
+    if assessment.status in (AssessmentStatus.INVITED, AssessmentStatus.DRAFT):
+        return _(
+            "This self-assessment has not been submitted yet; it can be reviewed once the "
+            "organisation submits it."
+        )
+    if assessment.status == AssessmentStatus.DECIDED:
+        return _("The committee has decided on this self-assessment; reviews are closed.")
+    review = Review.objects.filter(assessment=assessment, reviewer_id=user.pk).first()
+    if review is not None and review.status == ReviewStatus.SUBMITTED:
+        return _("You have already submitted this review.")
+    return None
 
 
 def require_review(user: Any, assessment: Assessment) -> None:
@@ -649,6 +685,24 @@ def _level_names(rubric: Rubric, code: str) -> tuple[str, str]:
     return level.name.ja, level.name.en
 
 
+def decision_blocker(
+    assessment: Assessment, summaries: list[ReviewSummary] | None = None
+) -> str | None:
+    """Why the committee cannot decide on this assessment now, or None when it can."""
+    if assessment.status in (AssessmentStatus.INVITED, AssessmentStatus.DRAFT):
+        return _(
+            "This self-assessment has not been submitted yet: the committee decides once it "
+            "is submitted and reviewed."
+        )
+    if assessment.status == AssessmentStatus.DECIDED:
+        return _("The committee has already decided on this self-assessment.")
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        return _("Only a submitted self-assessment can be decided.")
+    if not (review_summaries(assessment) if summaries is None else summaries):
+        return _("At least one submitted review is needed before a decision.")
+    return None
+
+
 def decide(
     user: Any,
     assessment: Assessment,
@@ -660,11 +714,10 @@ def decide(
 ) -> Certificate:
     """The committee's decision; reviewers' disagreement must be settled with a stated reason."""
     require_secretariat(user)
-    if assessment.status != AssessmentStatus.SUBMITTED:
-        raise ValidationError(_("Only a submitted self-assessment can be decided."))
     summaries = review_summaries(assessment)
-    if not summaries:
-        raise ValidationError(_("At least one submitted review is needed before a decision."))
+    blocker = decision_blocker(assessment, summaries)
+    if blocker:
+        raise ValidationError(blocker)
     if reviewers_disagree(assessment, summaries) and not reason.strip():
         raise ValidationError(
             {"reason": _("The reviewers disagree: state the committee's reason.")}

@@ -8,7 +8,7 @@ from django import template
 
 from biocommunity.assessment.models import Assessment
 from biocommunity.assessment.services.community import assess_community
-from biocommunity.assessment.services.rubrics import Criterion
+from biocommunity.assessment.services.rubrics import Criterion, Text
 from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.registry.models import Community
 
@@ -25,6 +25,12 @@ def community_certification(community: Community) -> dict[str, Any]:
 def criterion_text(criterion: Criterion, language: str) -> str:
     """The criterion in the page's language; thresholds a round sets show as '…'."""
     return criterion.render(language or "ja", {})
+
+
+@register.filter(name="text_in")
+def text_in(text: Text | None, language: str) -> str:
+    """A rubric text (name of a type, level, threshold) in the page's language."""
+    return text.get(language or "ja") if text is not None else ""
 
 
 @register.filter(name="type_name")
