@@ -17,6 +17,9 @@ def _pinned_language(settings: Any) -> Any:
     settings.AXES_ENABLED = True
     # Notice e-mails go out after commit; in tests, in the same thread so mail.outbox sees them.
     settings.BIOCOMMUNITY_EMAIL_DELIVERY = "inline"
+    # No background threads readying the matching engine: each test builds its index on use
+    # (tests/matching/test_warmup.py runs the warm-up itself).
+    settings.BIOCOMMUNITY_MATCHING_WARMUP = "off"
     from django.core.cache import cache
 
     cache.clear()  # cached facet counts must not outlive the test's database

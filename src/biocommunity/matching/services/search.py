@@ -249,6 +249,11 @@ def search(
     return matches
 
 
+def match_query(profile: Profile) -> str:
+    """The query a profile's matches are searched with: its own text, cut to the limit."""
+    return profile.search_text()[:MAX_QUERY_CHARS]
+
+
 def matches_for(user: Any, profile: Profile, *, k: int = 10) -> list[Match]:
     """Direction-aware matches for one profile: a need gets seeds and capabilities, a seed or
     a capability gets needs; the profile's own organisation is left out."""
@@ -257,7 +262,7 @@ def matches_for(user: Any, profile: Profile, *, k: int = 10) -> list[Match]:
     kinds = COUNTERPARTS[profile.kind]
     return search(
         user,
-        profile.search_text()[:MAX_QUERY_CHARS],
+        match_query(profile),
         filters=Filters(kinds=tuple(kinds)),
         k=k,
         exclude_organization=profile.organization_id,
