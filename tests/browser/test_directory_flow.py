@@ -42,9 +42,11 @@ def test_directory_in_japanese_filter_to_kawasaki_open_org_switch_to_english(
 
 def test_home_page_draws_map_and_charts(page: Any, live_server: Any, gtb: Any) -> None:
     page.goto(f"{live_server.url}/en/")
+    page.locator("#chart-kinds").scroll_into_view_if_needed()  # charts load when reached
     page.wait_for_selector("#chart-kinds .main-svg")
     assert page.locator(".map svg circle").count() > 10
     screenshot(page, "home-en")
     page.goto(f"{live_server.url}/ja/")
+    page.locator("#chart-hubs").scroll_into_view_if_needed()
     page.wait_for_selector("#chart-hubs .main-svg")
     screenshot(page, "home-ja")
