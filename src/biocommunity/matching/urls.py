@@ -15,6 +15,7 @@ urlpatterns = [
     path("introductions/", views.introduction_list, name="introductions"),
     path("introductions/<int:pk>/", views.introduction_action, name="introduction_action"),
     path("secretariat/pipeline/", views.pipeline, name="pipeline"),
+    path("secretariat/forwarding/", views.forwarding, name="forwarding"),
     path("secretariat/import/", views.import_page, name="import"),
     path("export/", views.export, name="export"),
 ]

@@ -323,13 +323,19 @@ def profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _introduction_rows(request: HttpRequest, items: Any) -> list[dict[str, Any]]:
     user = request.user
     rows = []
+    waiting: dict[int, bool] = {}  # organisation → nobody answers for it (asked once each)
     for intro in items:
         recipient = introductions.is_recipient(user, intro)
         requester = introductions.is_requester(user, intro)
         open_ = intro.status == IntroductionStatus.REQUESTED
+        organization_id = intro.profile.organization_id
+        if open_ and organization_id not in waiting:
+            waiting[organization_id] = introductions.awaits_forwarding(intro)
         rows.append(
             {
                 "intro": intro,
+                "awaits_forwarding": open_ and waiting[organization_id],
+                "forwardings": list(intro.forwardings.all()),
                 "contacts": introductions.revealed_contacts(user, intro),
                 "can_answer": recipient and open_,
                 "can_withdraw": requester and open_,
@@ -342,7 +348,11 @@ def _introduction_rows(request: HttpRequest, items: Any) -> list[dict[str, Any]]
 
 def _introductions_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     user = request.user
-    everything = list(introductions.introductions_for(user).select_related("decided_by"))
+    everything = list(
+        introductions.introductions_for(user)
+        .select_related("decided_by")
+        .prefetch_related("forwardings__forwarded_by")
+    )
     received = [i for i in everything if introductions.is_recipient(user, i)]
     sent = [i for i in everything if introductions.is_requester(user, i)]
     others = (
@@ -411,6 +421,42 @@ def introduction_action(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------- secretariat
+
+
+@login_required
+def forwarding(request: HttpRequest) -> HttpResponse:
+    """The secretariat's queue of requests to organisations nobody answers for on the platform."""
+    queue = introductions.forwarding_queue(request.user)
+    status = 200
+    failed: int | None = None
+    failed_errors: list[str] = []
+    if request.method == "POST":
+        raw = request.POST.get("introduction", "")
+        target = next((i for i in queue if raw.isdigit() and i.pk == int(raw)), None)
+        if target is None:
+            messages.error(request, _("This request is no longer waiting to be forwarded."))
+            status = 400
+        else:
+            try:
+                introductions.record_forwarding(request.user, target, request.POST.get("note", ""))
+            except ValidationError as exc:
+                failed = target.pk
+                failed_errors = [m for ms in exc.message_dict.values() for m in ms]
+                status = 400
+            else:
+                messages.success(request, _("Recorded as forwarded."))
+                return redirect(reverse("matching:forwarding") + f"#intro-{target.pk}")
+    return render(
+        request,
+        "matching/forwarding.html",
+        {
+            "queue": queue,
+            "failed": failed,
+            "failed_errors": failed_errors,
+            "note": request.POST.get("note", "") if failed else "",
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -16,14 +16,24 @@ import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from biocommunity.core import roles
 from biocommunity.matching.choices import IntroductionStatus
-from biocommunity.matching.models import Introduction, Profile
+from biocommunity.matching.models import Introduction, IntroductionForwarding, Profile
 from biocommunity.matching.services import visibility
-from biocommunity.registry.services.permissions import member_organization
+from biocommunity.people.choices import NoticeKind
+from biocommunity.people.services.notices import (
+    Bilingual,
+    notify,
+    secretariat_users,
+    strip_language,
+)
+from biocommunity.registry.models import Organization
+from biocommunity.registry.services.permissions import contacts_of, member_organization
 
 MAX_MESSAGE_CHARS = 2000
 PIPELINE_INDICATORS = Path(__file__).resolve().parent.parent / "data" / "pipeline_indicators.yaml"
@@ -65,7 +75,7 @@ def request_introduction(
         )
     try:
         with transaction.atomic():
-            return Introduction.objects.create(
+            introduction = Introduction.objects.create(
                 profile=profile,
                 from_profile=from_profile,
                 requester=user,
@@ -76,6 +86,56 @@ def request_introduction(
         raise ValidationError(
             {"profile": [_("Your organisation has already asked; wait for the answer.")]}
         ) from exc
+    _announce_request(introduction)
+    return introduction
+
+
+def _name(organization: Organization) -> Bilingual:
+    return Bilingual(organization.name_ja, organization.name_en)
+
+
+def _title(profile: Profile) -> Bilingual:
+    return Bilingual(profile.title_ja, profile.title_en)
+
+
+def _introductions_path(introduction: Introduction) -> str:
+    return strip_language(reverse("matching:introductions")) + f"#intro-{introduction.pk}"
+
+
+def _announce_request(introduction: Introduction) -> None:
+    """Tell the profile's organisation; with nobody there on the platform, the secretariat,
+    who forwards it (the request waits in their queue until the organisation has a contact)."""
+    profile = introduction.profile
+    params = {
+        "requester": _name(introduction.requester_organization),
+        "organization": _name(profile.organization),
+        "profile": _title(profile),
+    }
+    contacts = contacts_of(profile.organization)
+    if contacts:
+        notify(
+            contacts,
+            NoticeKind.INTRODUCTION_REQUESTED,
+            gettext_lazy(
+                "%(requester)s asks to be introduced to your organisation about “%(profile)s”. "
+                "Accept or decline on your introductions page."
+            ),
+            params=params,
+            path=_introductions_path(introduction),
+            subject=gettext_lazy("Introduction requested by %(requester)s"),
+        )
+        return
+    notify(
+        secretariat_users(),
+        NoticeKind.INTRODUCTION_TO_FORWARD,
+        gettext_lazy(
+            "%(requester)s asks to be introduced to %(organization)s about “%(profile)s”, "
+            "which has nobody on the platform: please forward the request."
+        ),
+        params=params,
+        path=strip_language(reverse("matching:forwarding")) + f"#intro-{introduction.pk}",
+        subject=gettext_lazy("Introduction to forward to %(organization)s"),
+    )
 
 
 def involved_q(user: Any) -> Q:
@@ -128,7 +188,96 @@ def answer_introduction(
     introduction.decided_by = user
     introduction.decided_at = timezone.now()
     introduction.save()
+    _announce_answer(introduction)
     return introduction
+
+
+def _announce_answer(introduction: Introduction) -> None:
+    """Tell the person who asked; an acceptance says where the contacts now are."""
+    accepted = introduction.status == IntroductionStatus.ACCEPTED
+    notify(
+        [introduction.requester],
+        NoticeKind.INTRODUCTION_ACCEPTED if accepted else NoticeKind.INTRODUCTION_DECLINED,
+        gettext_lazy(
+            "%(organization)s accepted your request for an introduction about “%(profile)s”. "
+            "Both sides' contacts are on your introductions page."
+        )
+        if accepted
+        else gettext_lazy(
+            "%(organization)s declined your request for an introduction about “%(profile)s”."
+        ),
+        params={
+            "organization": _name(introduction.profile.organization),
+            "profile": _title(introduction.profile),
+        },
+        path=_introductions_path(introduction),
+        subject=gettext_lazy("Introduction accepted by %(organization)s")
+        if accepted
+        else gettext_lazy("Introduction declined by %(organization)s"),
+    )
+
+
+# ---------------------------------------------------------------- forwarding
+
+
+def awaits_forwarding(introduction: Introduction) -> bool:
+    """An open request to an organisation nobody answers for on the platform.
+
+    It is the secretariat's to pass on until the organisation has a contact; from then on
+    the request is that contact's to answer, as any other.
+    """
+    return introduction.status == IntroductionStatus.REQUESTED and not contacts_of(
+        introduction.profile.organization
+    )
+
+
+def forwarding_queue(user: Any) -> list[Introduction]:
+    """Open requests waiting for the secretariat to forward them, oldest first."""
+    if not roles.is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat forwards introductions."))
+    waiting = (
+        Introduction.objects.filter(status=IntroductionStatus.REQUESTED)
+        .select_related("profile__organization", "requester", "requester_organization")
+        .prefetch_related("forwardings__forwarded_by")
+        .order_by("created_at", "pk")
+    )
+    answered_for: dict[int, bool] = {}
+    queue = []
+    for introduction in waiting:
+        organization = introduction.profile.organization
+        if organization.pk not in answered_for:
+            answered_for[organization.pk] = bool(contacts_of(organization))
+        if not answered_for[organization.pk]:
+            queue.append(introduction)
+    return queue
+
+
+@transaction.atomic
+def record_forwarding(user: Any, introduction: Introduction, note: str) -> IntroductionForwarding:
+    """The secretariat notes that (and how) it passed the request on; kept in its history."""
+    if not roles.is_secretariat(user):
+        raise PermissionDenied(_("Only the secretariat forwards introductions."))
+    introduction = Introduction.objects.select_for_update().get(pk=introduction.pk)
+    if introduction.status != IntroductionStatus.REQUESTED:
+        raise ValidationError({"status": [_("Only an open request can be forwarded.")]})
+    if not awaits_forwarding(introduction):
+        raise ValidationError(
+            {
+                "status": [
+                    _("The organisation has a contact on the platform now: it answers itself.")
+                ]
+            }
+        )
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": [_("Say how and to whom the request was forwarded.")]})
+    if len(note) > MAX_MESSAGE_CHARS:
+        raise ValidationError(
+            {"note": [_("At most %(limit)s characters.") % {"limit": MAX_MESSAGE_CHARS}]}
+        )
+    return IntroductionForwarding.objects.create(
+        introduction=introduction, forwarded_by=user, note=note
+    )
 
 
 @transaction.atomic

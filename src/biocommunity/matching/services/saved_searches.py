@@ -1,21 +1,22 @@
-"""Saved searches: a user is emailed when a new profile would appear in their results."""
+"""Saved searches: a user gets a notice (and an e-mail) when a new profile would appear in
+their results, once per profile."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from biocommunity.matching.models import Profile, SavedSearch, SavedSearchNotice
 from biocommunity.matching.services import search as search_service
 from biocommunity.matching.services import visibility
+from biocommunity.people.choices import NoticeKind
+from biocommunity.people.services.notices import Bilingual, notify, strip_language
 from biocommunity.registry.models import MarketDomain
 
 MAX_SAVED_SEARCHES = 20
@@ -70,7 +71,7 @@ def run_saved_search(saved: SavedSearch, k: int = NOTIFY_WITHIN) -> list[search_
 
 
 def notify_for_profile(profile_id: int) -> int:
-    """Email every saved search whose results now include this profile; returns emails sent.
+    """Notify every saved search whose results now include this profile; returns how many.
 
     Each search runs as its owner, so a profile its owner cannot see is never announced.
     """
@@ -104,17 +105,19 @@ def notify_for_profile(profile_id: int) -> int:
 
 
 def _send(saved: SavedSearch, profile: Profile) -> None:
-    language = "ja" if profile.title_ja else "en"
-    with translation.override(language):
-        path = reverse("matching:profile", args=[profile.pk])
-        title = profile.title_ja if language == "ja" else profile.title_en
-        subject = _("New matching profile for “%(query)s”") % {"query": saved.query[:60]}
-        body = _(
-            "A new profile matches your saved search “%(query)s”:\n\n%(title)s\n%(url)s\n\n"
-            "You can delete saved searches on the matching page."
-        ) % {
+    """A notice to the search's owner (e-mailed in their language, after commit)."""
+    notify(
+        [saved.user],
+        NoticeKind.SAVED_SEARCH_HIT,
+        gettext_lazy(
+            "A new profile matches your saved search “%(query)s”: “%(title)s” "
+            "(%(organization)s). You can delete saved searches on the matching page."
+        ),
+        params={
             "query": saved.query,
-            "title": title,
-            "url": settings.BIOCOMMUNITY_SITE_URL.rstrip("/") + path,
-        }
-    send_mail(subject, body, None, [saved.user.email])
+            "title": Bilingual(profile.title_ja, profile.title_en),
+            "organization": Bilingual(profile.organization.name_ja, profile.organization.name_en),
+        },
+        path=strip_language(reverse("matching:profile", args=[profile.pk])),
+        subject=gettext_lazy("New matching profile for “%(query)s”"),
+    )
