@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export BIOCOMMUNITY_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: demo install install-test migrate load serve test test-sqlite test-postgres lint messages clean
+.PHONY: demo install install-demo install-test migrate load serve test test-sqlite test-postgres lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
+
+# The demo prints the fact sheet to PDF: the `pdf` extra (Playwright, driving Debian's Chromium).
+install-demo: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[pdf]"
 
 install-test: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
@@ -24,7 +28,11 @@ migrate: install
 load: migrate
 	$(BIN)/biocommunity load-dataset gtb
 
-demo: load
+# Registry, figures and capability profiles; their embeddings, so matching answers at once;
+# then one account per role with fresh passwords, printed (DEBUG only, never in production).
+demo: install-demo load
+	$(BIN)/biocommunity match rebuild
+	DEBUG=1 $(BIN)/biocommunity demo-accounts --site-url http://$(HOST):$(PORT)
 	@echo "GTB demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
 	DEBUG=1 $(BIN)/biocommunity runserver $(HOST):$(PORT)
 
