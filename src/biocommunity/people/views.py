@@ -179,7 +179,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 def _local(moment: Any) -> str:
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i T")
 
 
 def _managed_user(request: HttpRequest, pk: int) -> Any:

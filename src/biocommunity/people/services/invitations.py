@@ -70,7 +70,7 @@ def _email_part(invitation: Invitation, token: str, language: str) -> tuple[str,
     organization = organization_of(invitation.user)
     with translation.override(language):
         role = str(AccountRole(invitation.role).label)
-        expires = formats.date_format(timezone.localtime(invitation.expires_at), "DATETIME_FORMAT")
+        expires = formats.date_format(timezone.localtime(invitation.expires_at), "Y-m-d H:i T")
         if organization is not None:
             name = organization.name_en if language == "en" and organization.name_en else None
             invited_as = _("You are invited to biocommunity as %(role)s for %(organization)s.") % {
