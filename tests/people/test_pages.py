@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from biocommunity.core import roles
@@ -421,3 +423,25 @@ def test_organisation_without_contact_offers_an_invitation(client: Client) -> No
         "/en/accounts/users/invite/?organization=%E5%AD%A4%E7%AB%8B%E6%A9%9F%E9%96%A2%20/%20Lonely%20Org"
         in text
     )
+
+
+def test_user_list_queries_do_not_grow_with_the_accounts(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    office = secretariat_user()
+    login(client, office)
+
+    def add_people(n: int) -> None:
+        for _i in range(n):
+            org = OrganizationFactory()
+            member_user(org)
+            reviewer_user(organization=org)
+        _invite(office, email=f"p{get_user_model().objects.count()}@example.org")
+
+    add_people(3)
+    client.get("/ja/accounts/users/")  # warm the session and content types
+    with CaptureQueriesContext(connection) as few:
+        assert_status(client.get("/ja/accounts/users/"), 200)
+    add_people(12)
+    with django_assert_max_num_queries(len(few)):
+        assert_status(client.get("/ja/accounts/users/"), 200)
