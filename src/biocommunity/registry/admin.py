@@ -115,7 +115,8 @@ class ProgrammeAdmin(ChangeLoggedAdmin):
 
 @admin.register(models.OrganizationMember)
 class OrganizationMemberAdmin(ChangeLoggedAdmin):
-    list_display = ["user", "organization", "since"]
+    list_display = ["user", "organization", "acts_for", "since"]
+    list_filter = ["acts_for"]
     autocomplete_fields = ["organization"]
 
 
