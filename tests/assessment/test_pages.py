@@ -536,7 +536,7 @@ def test_round_page_refuses_a_non_number_threshold(client: Client, language: str
     content = response.content.decode()
     assert 'class="errorlist"' in content
     assert html.escape(FUNDING.name.get(language)) in content
-    assert "is not a number" in content
+    assert label("is not a number", language) in content
     w.round.refresh_from_db()
     assert w.round.parameters == {}
 

@@ -315,7 +315,7 @@ def test_audit_rows_name_thresholds_and_their_change() -> None:
     with translation.override("en"):
         (row,) = audit_rows([entry], "en")
     assert row.label == "Thresholds set"
-    assert row.details == [f"{FUNDING.name.en}: — → 2.5 {FUNDING.unit.en}"]  # type: ignore[union-attr]
+    assert row.details == [f"{FUNDING.name.en}: — → 2.5 × {FUNDING.unit.en}"]  # type: ignore[union-attr]
 
 
 def test_round_page_audit_is_readable(client: Client) -> None:

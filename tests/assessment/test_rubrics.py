@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from django.utils import translation
 
 from biocommunity.assessment.services.rubrics import (
     PLACEHOLDER,
@@ -599,7 +600,13 @@ def test_a_rubric_file_must_be_named_after_its_code_and_version(tmp_path: Path) 
 # --------------------------------------------------------------------------- parameters
 
 
-def test_integer_parameter_parsing() -> None:
+@pytest.fixture
+def english() -> Any:
+    with translation.override("en"):
+        yield
+
+
+def test_integer_parameter_parsing(english: None) -> None:
     years = get_rubric("institutions").parameter("top100_window_years")
     assert years.type == "integer"
     assert years.parse("3") == 3
@@ -617,7 +624,7 @@ def test_integer_parameter_parsing() -> None:
         years.parse(None)
 
 
-def test_number_parameter_parsing() -> None:
+def test_number_parameter_parsing(english: None) -> None:
     share = get_rubric("institutions").parameter("non_public_income_tenths")
     assert share.type == "number"
     assert share.parse("2.5") == 2.5
@@ -632,7 +639,7 @@ def test_number_parameter_parsing() -> None:
         share.parse("3割")
 
 
-def test_choice_parameter_parsing() -> None:
+def test_choice_parameter_parsing(english: None) -> None:
     level = get_rubric("communities").parameter("category_min_level")
     assert level.type == "choice"
     assert level.choices == ("candidate", "initial", "growth", "advanced")

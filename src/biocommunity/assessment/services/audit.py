@@ -77,8 +77,10 @@ class _Reader:
             except KeyError:
                 pass
             else:
-                unit = f" {parameter.unit.get(self.language)}" if parameter.unit else ""
-                shown = "—" if value in (None, "") else f"{value}{unit}"
+                unit = parameter.unit.get(self.language) if parameter.unit else ""
+                # "5 × 100 million yen", not "5 100 million yen"; "5 億円", "3 years"
+                joint = " × " if unit[:1].isdigit() else " "
+                shown = "—" if value in (None, "") else f"{value}{joint}{unit}".rstrip()
                 return parameter.name.get(self.language), shown
         return code, "—" if value in (None, "") else str(value)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+from django.utils.translation import gettext as _
 
 from biocommunity.registry.choices import OrganizationKind
 
@@ -78,23 +79,25 @@ class Parameter:
     def parse(self, raw: Any) -> Any:
         """The value a round stores; raises ValueError with a readable reason."""
         if raw is None or (isinstance(raw, str) and not raw.strip()):
-            raise ValueError("no value")
+            raise ValueError(_("no value"))
         if self.type == "choice":
             value = str(raw).strip()
             if value not in self.choices:
-                raise ValueError(f"must be one of {', '.join(self.choices)}")
+                raise ValueError(
+                    _("must be one of %(choices)s") % {"choices": ", ".join(self.choices)}
+                )
             return value
         try:
             number = Decimal(str(raw).strip())
         except InvalidOperation as exc:
-            raise ValueError("is not a number") from exc
+            raise ValueError(_("is not a number")) from exc
         if not number.is_finite():
-            raise ValueError("is not a number")
+            raise ValueError(_("is not a number"))
         if number < 0:
-            raise ValueError("must be zero or more")
+            raise ValueError(_("must be zero or more"))
         if self.type == "integer":
             if number != number.to_integral_value():
-                raise ValueError("must be a whole number")
+                raise ValueError(_("must be a whole number"))
             return int(number)
         return float(number) if number != number.to_integral_value() else int(number)
 
