@@ -445,3 +445,21 @@ def test_user_list_queries_do_not_grow_with_the_accounts(
     add_people(12)
     with django_assert_max_num_queries(len(few)):
         assert_status(client.get("/ja/accounts/users/"), 200)
+
+
+def test_user_list_filters_by_text_role_and_state(client: Client) -> None:
+    office = secretariat_user(username="office")
+    member_user(OrganizationFactory(name_en="Kawasaki Lab"), username="kawasaki-contact")
+    reviewer_user(username="some-reviewer")
+    _invite(office, email="waiting@example.org")
+    login(client, office)
+
+    def shown(query: str) -> set[str]:
+        response = client.get(f"/en/accounts/users/?{query}")
+        assert_status(response, 200)
+        return {row.user.username for row in response.context["rows"]}
+
+    assert shown("q=kawasaki") == {"kawasaki-contact"}
+    assert shown("role=reviewer") == {"some-reviewer"}
+    assert shown("state=invited") == {"waiting@example.org"}
+    assert len(shown("role=nonsense&state=nonsense")) == 4  # unknown values filter nothing

@@ -18,6 +18,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from biocommunity.core.changelog import history_for
@@ -122,16 +124,37 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 # User management (secretariat) -----------------------------------------------------------------
 
+STATES = {
+    "active": pgettext_lazy("account state", "Active"),
+    "invited": pgettext_lazy("account state", "Invited"),
+    "deactivated": _lazy("Deactivated"),
+}
+
 
 @login_required
 def users(request: HttpRequest) -> HttpResponse:
     """Every account: role, organisation, language, active, last log-in, invitation state."""
-    rows = accounts.accounts(request.user)
+    every = accounts.accounts(request.user)
+    chosen = {
+        "text": request.GET.get("q", "")[:200],
+        "role": request.GET.get("role", "")
+        if request.GET.get("role") in AccountRole.values
+        else "",
+        "status": request.GET.get("state", "") if request.GET.get("state") in STATES else "",
+    }
+    rows = accounts.filter_accounts(every, **chosen)
     without_contact = accounts.organizations_without_contact(request.user)
     return render(
         request,
         "people/users.html",
-        {"rows": rows, "without_contact_count": without_contact.count()},
+        {
+            "rows": rows,
+            "total": len(every),
+            "chosen": chosen,
+            "roles": AccountRole.choices,
+            "states": [(key, STATES[key]) for key in STATES],
+            "without_contact_count": without_contact.count(),
+        },
     )
 
 

@@ -247,6 +247,28 @@ def accounts(actor: Any, *, users: QuerySet[Any] | None = None) -> list[AccountR
     return rows
 
 
+def filter_accounts(
+    rows: list[AccountRow], *, text: str = "", role: str = "", status: str = ""
+) -> list[AccountRow]:
+    """The rows whose name, e-mail or organisation contains ``text`` and with that role/state."""
+    needle = " ".join(text.split()).casefold()
+
+    def matches(row: AccountRow) -> bool:
+        if role and (row.role.value if row.role else "") != role:
+            return False
+        if status and row.status != status:
+            return False
+        if not needle:
+            return True
+        org = row.organization
+        haystack = [row.user.username, row.user.email or ""]
+        if org is not None:
+            haystack += [org.name_ja or "", org.name_en or ""]
+        return any(needle in value.casefold() for value in haystack)
+
+    return [row for row in rows if matches(row)]
+
+
 def organizations_without_contact(actor: Any) -> QuerySet[Organization]:
     """Organisations nobody answers for (no active member acting for them), by name."""
     require_secretariat(actor)
