@@ -110,3 +110,10 @@ def test_no_location_recorded_only_when_nothing_is_known(client: Client) -> None
         key="nowhere", country="", prefecture="", city_ja="", city_en="", lat=None, lon=None
     )
     assert "No location recorded." in _page(client, "nowhere", "en")
+
+
+def test_an_organisation_abroad_gets_no_map_of_the_region(gtb: Community, client: Client) -> None:
+    html = _page(client, "newton-biocapital", "en")
+    assert "Abroad: outside the region the map shows." in html
+    assert "› newton-biocapital" not in html  # the breadcrumb names it, not its key
+    assert "Abroad" not in _page(client, "kawasaki-city", "en")
