@@ -325,3 +325,31 @@ def test_round_page_audit_is_readable(client: Client) -> None:
     assert label("Round opened", "ja") in page
     assert label("Invited to the round", "ja") in page
     assert w.assessment.status == AssessmentStatus.INVITED
+
+
+@pytest.mark.parametrize("raw", ["abc", "", "1.5", "99999999999999999999"])
+def test_removing_evidence_that_is_not_there_is_refused_not_a_500(client: Client, raw: str) -> None:
+    w = World()
+    code = RUBRIC.type("incubator").criteria[0].code
+    evidence = wf.add_evidence(w.member, w.assessment, code, url="https://example.org/a")
+    login(client, w.member)
+    response = client.post(
+        url("en", "assessment", w.assessment.pk), {"action": "remove-evidence", "evidence": raw}
+    )
+    assert_status(response, 400)
+    assert label("This evidence is not part of this self-assessment.", "en") in (
+        response.content.decode()
+    )
+    assert type(evidence).objects.filter(pk=evidence.pk).exists()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_type_that_does_not_fit_is_refused_with_kinds_by_name(language: str) -> None:
+    round_, secretariat, kazusa, _city = draft_round()
+    with translation.override(language), pytest.raises(ValidationError) as exc:
+        wf.invite(secretariat, round_, kazusa, "investment_fund")
+    message = " ".join(exc.value.message_dict["type_code"])
+    with translation.override(language):
+        assert gettext("Investment fund") in message
+    assert "investment_fund" not in message
+    assert (kazusa.name_en if language == "en" else kazusa.name_ja) in message

@@ -372,14 +372,22 @@ def assessment_page(request: HttpRequest, pk: int) -> HttpResponse:
                         + f"#c-{data['criterion']}"
                     )
                 for field, errors in evidence_form.errors.items():
+                    name = (
+                        evidence_form.fields[field].label if field in evidence_form.fields else ""
+                    )
                     for error in errors:
-                        messages.error(
-                            request, f"{field}: {error}" if field != "__all__" else str(error)
-                        )
+                        messages.error(request, f"{name}: {error}" if name else str(error))
             elif action == "remove-evidence":
-                evidence = get_object_or_404(
-                    Evidence, pk=request.POST.get("evidence"), claim__assessment=assessment
+                raw = request.POST.get("evidence", "")
+                evidence = (
+                    Evidence.objects.filter(pk=int(raw), claim__assessment=assessment).first()
+                    if raw.isascii() and raw.isdigit() and len(raw) < 19
+                    else None
                 )
+                if evidence is None:
+                    raise ValidationError(
+                        {"evidence": _("This evidence is not part of this self-assessment.")}
+                    )
                 wf.remove_evidence(request.user, evidence)
                 messages.success(request, _("Evidence removed."))
                 return redirect("assessment:assessment", assessment.pk)

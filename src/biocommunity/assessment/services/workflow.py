@@ -48,9 +48,10 @@ from biocommunity.assessment.services.rubrics import (
     parse_rubric,
 )
 from biocommunity.core import roles
-from biocommunity.core.templatetags.bilingual import current_language
+from biocommunity.core.templatetags.bilingual import current_language, pick
 from biocommunity.indicators.models import Observation
 from biocommunity.people.choices import NoticeKind
+from biocommunity.registry.choices import OrganizationKind
 from biocommunity.registry.models import Community, Organization
 from biocommunity.registry.services.permissions import affiliation, member_organization
 
@@ -203,7 +204,13 @@ def invite(user: Any, round: Round, organization: Organization, type_code: str) 
                 "type_code": _(
                     "%(org)s is not registered as any of the kinds this type covers (%(kinds)s)."
                 )
-                % {"org": organization, "kinds": ", ".join(kind.organization_kinds)}
+                % {
+                    "org": pick(organization, "name"),
+                    "kinds": ", ".join(
+                        str(OrganizationKind(k).label) if k in OrganizationKind.values else k
+                        for k in kind.organization_kinds
+                    ),
+                }
             }
         )
     if round.assessments.filter(organization=organization).exists():
