@@ -375,3 +375,17 @@ def test_describing_words_give_both_languages_and_synonyms() -> None:
     words = directory.describing_words(["kind:cdmo", "function:incubation", "kind:nonsense"])
     assert {"CDMO", "受託製造", "GMP製造", "インキュベーション", "Incubation"} <= set(words)
     assert len(words) == len(set(words))
+
+
+@pytest.mark.django_db
+def test_loading_the_dataset_again_restores_search_texts_written_before_labels(
+    gtb: Community,
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    Organization.objects.filter(key__in=["agc", "fujifilm"]).update(search_text="")
+    assert keys("CDMO") == []
+    call_command("load_dataset", "gtb", quiet=True, stdout=StringIO())
+    assert set(keys("CDMO")) == {"agc", "fujifilm"}

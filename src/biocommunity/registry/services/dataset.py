@@ -37,6 +37,7 @@ from biocommunity.registry.services.organizations import (
     apply_organization_rows,
     merge_sources,
     parse_organization_table,
+    refresh_search_texts,
 )
 from biocommunity.registry.services.tabular import Table, read_csv
 
@@ -674,6 +675,10 @@ def load_dataset(name: str, *, progress: Callable[[str], None] | None = None) ->
                 for _n, r in entries
             ],
         )
+        # The search texts carry the labels of the links loaded above. Recompute them all
+        # (only changed ones are written) so that an installation loaded before the
+        # directory searched kinds and programmes finds them after loading again.
+        refresh_search_texts()
     return report
 
 
