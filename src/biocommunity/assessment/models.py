@@ -438,4 +438,4 @@ class AuditEntry(ImmutableRecord):
         verbose_name_plural = _("audit log")
 
     def __str__(self) -> str:
-        return f"{self.time:%Y-%m-%d %H:%M} {self.action}"
+        return f"{self.time:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -4,9 +4,13 @@ workflows and owners, so they are shown, never edited."""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.forms.models import construct_instance
 
 from biocommunity.core.admin import ChangeLoggedAdmin, ReadOnlyAdmin
 from biocommunity.matching import models
@@ -20,12 +24,15 @@ class ProfileAdminForm(forms.ModelForm):
         model = models.Profile
         fields = "__all__"  # noqa: DJ007 (the admin decides which fields it shows)
 
-    def _post_clean(self) -> None:
-        super()._post_clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        candidate = construct_instance(self, copy.copy(self.instance))
         try:
-            check_profile(self.instance)
+            check_profile(candidate)
         except ValidationError as exc:
-            self._update_errors(exc)
+            for field, errors in exc.message_dict.items():
+                self.add_error(field if field in self.fields else None, errors)
+        return self.cleaned_data
 
 
 @admin.register(models.Profile)
