@@ -16,9 +16,9 @@ from django.utils import timezone
 from biocommunity.core import roles
 from biocommunity.core.changelog import history_for
 from biocommunity.people.choices import AccountRole, InvitationState
-from biocommunity.people.models import Invitation, OutboxEmail
-from biocommunity.people.services import invitations
-from biocommunity.people.services.persons import language_of
+from biocommunity.people.models import Invitation, Notice, OutboxEmail
+from biocommunity.people.services import accounts, invitations
+from biocommunity.people.services.persons import language_of, person_of
 from biocommunity.registry.services.permissions import affiliation, member_organization
 from tests.factories import (
     PASSWORD,
@@ -149,8 +149,6 @@ def test_a_reviewer_keeps_the_organisation_as_affiliation_only() -> None:
 
 
 def test_deactivating_an_invitee_kills_the_link() -> None:
-    from biocommunity.people.services import accounts
-
     office = secretariat_user()
     invitation, token = _invite(office)
     accounts.deactivate(office, invitation.user)
@@ -202,3 +200,22 @@ def test_only_the_secretariat_invites(who: str) -> None:
         )
     assert not Invitation.objects.exists()
     assert not get_user_model().objects.filter(email="x@example.org").exists()
+
+
+def test_the_inviter_is_told_when_the_invitation_is_accepted(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    office = secretariat_user(email="office@example.org")
+    person_of(office).language = "en"
+    person_of(office).save()
+    _invitation, token = _invite(office, email="joins@example.org")
+    assert not Notice.objects.exists()  # nothing before they accept
+    with django_capture_on_commit_callbacks(execute=True):
+        user = invitations.accept(token, PASSWORD)
+
+    [notice] = Notice.objects.filter(recipient=office)
+    assert notice.kind == "account_invitation"
+    assert "joins@example.org" in notice.text_en and "joins@example.org" in notice.text_ja
+    assert notice.path == f"/accounts/users/{user.pk}/"
+    sent = [m for m in mail.outbox if m.to == ["office@example.org"]]
+    assert sent and "Invitation accepted: joins@example.org" in sent[0].subject

@@ -22,8 +22,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from biocommunity.people.choices import AccountRole, InvitationState, Language
+from biocommunity.people.choices import AccountRole, InvitationState, Language, NoticeKind
 from biocommunity.people.models import Invitation, Person
 from biocommunity.people.services.accounts import (
     assign_role,
@@ -32,9 +33,18 @@ from biocommunity.people.services.accounts import (
     organization_of,
     role_of,
 )
-from biocommunity.people.services.notices import absolute_url, queue_email, strip_language
+from biocommunity.people.services.notices import (
+    absolute_url,
+    notify,
+    queue_email,
+    strip_language,
+)
 from biocommunity.registry.models import Organization
 from biocommunity.registry.services.permissions import require_secretariat
+
+# Told to the secretariat person who sent the invitation, once it is accepted.
+ACCEPTED_TEXT = gettext_lazy("%(email)s accepted your invitation and set up their account.")
+ACCEPTED_SUBJECT = gettext_lazy("Invitation accepted: %(email)s")
 
 
 def hash_token(token: str) -> str:
@@ -242,4 +252,15 @@ def accept(token: str, password: str) -> Any:
     invitation.save(update_fields=["accepted_at"])
     accepted = {"invitation": ["pending", "accepted"]}
     log_account_change(user, before, actor=user, channel="invitation", extra=accepted)
+    if invitation.invited_by is not None:
+        with translation.override("ja"):
+            path = strip_language(reverse("people:user", kwargs={"pk": user.pk}))
+        notify(
+            [invitation.invited_by],
+            NoticeKind.ACCOUNT_INVITATION,
+            ACCEPTED_TEXT,
+            params={"email": invitation.email},
+            path=path,
+            subject=ACCEPTED_SUBJECT,
+        )
     return user
