@@ -463,3 +463,11 @@ def test_user_list_filters_by_text_role_and_state(client: Client) -> None:
     assert shown("role=reviewer") == {"some-reviewer"}
     assert shown("state=invited") == {"waiting@example.org"}
     assert len(shown("role=nonsense&state=nonsense")) == 4  # unknown values filter nothing
+
+
+def test_invitation_page_shows_the_role_held_now(client: Client) -> None:
+    office = secretariat_user()
+    invitation, token = _invite(office)
+    accounts.change_role(office, invitation.user, AccountRole.REVIEWER, None)
+    text = client.get(f"/en/accounts/invitation/{token}/").content.decode()
+    assert "You are invited as Reviewer." in text

@@ -117,7 +117,8 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "invitation": found.invitation,
             "organization": accounts.organization_of(user),
-            "role_label": AccountRole(found.invitation.role).label,
+            # the role now held: the secretariat may have changed it since sending
+            "role_label": (accounts.role_of(user) or AccountRole(found.invitation.role)).label,
         },
     )
 
