@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from openpyxl import load_workbook
 
+from biocommunity.indicators import views
 from biocommunity.indicators.models import Indicator, Kpi, Observation, Subject
 from biocommunity.indicators.services import factsheet, reports
 from tests.conftest import assert_status
@@ -115,15 +116,17 @@ def test_cli_pdf_without_chromium_says_what_to_install(
 ) -> None:
     monkeypatch.setenv("BIOCOMMUNITY_CHROMIUM", str(tmp_path / "no-chromium"))
     output = tmp_path / "kpi.pdf"
-    with pytest.raises(CommandError, match="Chromium not found"):
+    with pytest.raises(CommandError, match="BIOCOMMUNITY_CHROMIUM"):
         call_command("kpi", "report", format="pdf", output=str(output), stdout=StringIO())
     assert not output.exists()
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_page_offers_the_report_and_downloads_xlsx_in_its_language(
-    gtb: Any, client: Client, language: str
+    gtb: Any, client: Client, language: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # As on a server that can print PDFs, whether or not this machine has Chromium.
+    monkeypatch.setattr(views, "pdf_unavailable_reason", lambda: "")
     page = client.get(f"/{language}/figures/kpis/")
     assert_status(page, 200)
     content = page.content.decode()
@@ -147,8 +150,13 @@ def test_page_pdf_download_without_chromium_explains_on_the_page(
     assert_status(response, 503)
     assert response["Content-Type"].startswith("text/html")
     content = response.content.decode()
-    assert 'data-testid="pdf-problem"' in content and "Chromium not found" in content
+    assert 'data-testid="pdf-problem"' in content and "no-chromium" in content
     assert "report.xlsx" in content
+    # The page itself says so before anyone clicks, and offers only what works.
+    page = client.get("/en/figures/kpis/")
+    assert_status(page, 200)
+    content = page.content.decode()
+    assert "no-chromium" in content and "report.pdf" not in content and "report.xlsx" in content
 
 
 def test_page_pdf_download_serves_the_printed_report(

@@ -31,6 +31,7 @@ from biocommunity.indicators.services.factsheet import (
     PdfUnavailable,
     factsheet_context,
     factsheet_pdf,
+    pdf_unavailable_reason,
 )
 from biocommunity.indicators.services.importing import (
     TEMPLATE_FORMATS,
@@ -168,16 +169,17 @@ def sales_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-def kpi_page(request: HttpRequest, pdf_problem: str = "") -> HttpResponse:
+def kpi_page(request: HttpRequest, pdf_failed: str = "") -> HttpResponse:
+    """The KPIs with their charts; says before anyone clicks when the PDF cannot be made."""
     plans = Plan.objects.prefetch_related("goals__kpis")
     reports = kpi_reports()
     context = {
         "reports": reports,
         "plans": plans,
         "charts": kpi_chart_data(reports),
-        "pdf_problem": pdf_problem,
+        "pdf_problem": pdf_failed or pdf_unavailable_reason(),
     }
-    return render(request, "indicators/kpis.html", context, status=503 if pdf_problem else 200)
+    return render(request, "indicators/kpis.html", context, status=503 if pdf_failed else 200)
 
 
 def kpi_report_download(request: HttpRequest, fmt: str) -> HttpResponse:
@@ -189,5 +191,5 @@ def kpi_report_download(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         body = render_report(language, fmt)
     except PdfUnavailable as exc:
-        return kpi_page(request, pdf_problem=str(exc))
+        return kpi_page(request, pdf_failed=str(exc))
     return attachment(body, f"kpi-report-{language}.{fmt}")

@@ -1,11 +1,10 @@
 // Draw each KPI's actuals against its expected path (or yearly band) from the embedded JSON
 // (CSP: no inline JS). Labels come translated from the server; no codes are shown.
+// As on the home page, plotly.js (the "basic" bundle, enough for line charts, named by
+// [data-chart-bundle]) is fetched only when a chart comes near the viewport.
 (function () {
   "use strict";
-  function draw() {
-    var node = document.getElementById("kpi-chart-data");
-    if (!node || typeof Plotly === "undefined") { return; }
-    var charts = JSON.parse(node.textContent);
+  function draw(charts) {
     var font = { family: "Noto Sans CJK JP, Noto Sans JP, sans-serif", size: 11 };
     var config = { displayModeBar: false, responsive: true };
     charts.forEach(function (chart) {
@@ -40,5 +39,31 @@
       }, config);
     });
   }
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", draw); } else { draw(); }
+  var requested = false;
+  function load(node) {
+    if (requested) { return; }
+    requested = true;
+    var charts = JSON.parse(node.textContent);
+    if (typeof Plotly !== "undefined") { draw(charts); return; }
+    var script = document.createElement("script");
+    script.src = document.querySelector("[data-chart-bundle]").getAttribute("data-chart-bundle");
+    script.onload = function () { draw(charts); };
+    document.head.appendChild(script);
+  }
+
+  function start() {
+    var node = document.getElementById("kpi-chart-data");
+    var targets = Array.prototype.slice.call(document.querySelectorAll("[data-testid=kpi-chart]"));
+    if (!node || !targets.length) { return; }
+    if (!("IntersectionObserver" in window)) { load(node); return; }
+    var observer = new IntersectionObserver(function (entries) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        observer.disconnect();
+        load(node);
+      }
+    }, { rootMargin: "200px 0px" });
+    targets.forEach(function (el) { observer.observe(el); });
+  }
+
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
 })();
