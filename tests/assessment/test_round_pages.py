@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from biocommunity.assessment.models import (
     Assessment,
@@ -353,3 +353,17 @@ def test_a_type_that_does_not_fit_is_refused_with_kinds_by_name(language: str) -
         assert gettext("Investment fund") in message
     assert "investment_fund" not in message
     assert (kazusa.name_en if language == "en" else kazusa.name_ja) in message
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_workspace_says_which_decisions_wait_for_a_review(client: Client, language: str) -> None:
+    w = World().submit()
+    login(client, w.secretariat)
+    page = get(client, url(language, "workspace"))
+    assert label("waiting for a review", language) in page
+    w.review()
+    page = get(client, url(language, "workspace"))
+    assert label("waiting for a review", language) not in page
+    with translation.override(language):
+        expected = ngettext("%(n)s review submitted", "%(n)s reviews submitted", 1) % {"n": 1}
+    assert html.escape(expected) in page

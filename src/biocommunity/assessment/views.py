@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +31,7 @@ from biocommunity.assessment.models import (
     Certificate,
     Evidence,
     Review,
+    ReviewStatus,
     Round,
 )
 from biocommunity.assessment.services import register as reg
@@ -154,9 +156,9 @@ def workspace(request: HttpRequest) -> HttpResponse:
         "is_reviewer": roles.is_reviewer(user),
         "is_secretariat": roles.is_secretariat(user),
         "rounds": Round.objects.select_related("community") if roles.is_secretariat(user) else [],
-        "to_decide": Assessment.objects.filter(status=AssessmentStatus.SUBMITTED).select_related(
-            "round", "organization", "community"
-        )
+        "to_decide": Assessment.objects.filter(status=AssessmentStatus.SUBMITTED)
+        .select_related("round", "organization", "community")
+        .annotate(reviews_in=Count("reviews", filter=Q(reviews__status=ReviewStatus.SUBMITTED)))
         if roles.is_secretariat(user)
         else [],
     }
