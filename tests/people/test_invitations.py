@@ -219,3 +219,11 @@ def test_the_inviter_is_told_when_the_invitation_is_accepted(
     assert notice.path == f"/accounts/users/{user.pk}/"
     sent = [m for m in mail.outbox if m.to == ["office@example.org"]]
     assert sent and "Invitation accepted: joins@example.org" in sent[0].subject
+
+
+def test_an_organisation_without_a_japanese_name_is_named_in_english_in_both_parts() -> None:
+    org = OrganizationFactory(name_ja="", name_en="A*STAR")
+    _invite(secretariat_user(), organization=org, email="sg@example.org")
+    email = OutboxEmail.objects.get(to="sg@example.org")
+    english, japanese = email.body.split("----------------------------------------")
+    assert "A*STAR" in english and "A*STAR" in japanese

@@ -132,8 +132,8 @@ def organization_label(organization: Organization) -> str:
 
 def organization_labels() -> list[str]:
     """Every organisation's picker label, in name order (for a datalist)."""
-    rows = Organization.objects.order_by("name_ja", "name_en").only("key", "name_ja", "name_en")
-    return [organization_label(o) for o in rows]
+    rows = Organization.objects.only("key", "name_ja", "name_en")
+    return sorted(organization_label(o) for o in rows)
 
 
 def resolve_organization(text: str) -> Organization:

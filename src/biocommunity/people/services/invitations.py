@@ -24,6 +24,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from biocommunity.core.templatetags.bilingual import pick
 from biocommunity.people.choices import AccountRole, InvitationState, Language, NoticeKind
 from biocommunity.people.models import Invitation, Person
 from biocommunity.people.services.accounts import (
@@ -82,10 +83,9 @@ def _email_part(invitation: Invitation, token: str, language: str) -> tuple[str,
         role = str(AccountRole(invitation.role).label)
         expires = formats.date_format(timezone.localtime(invitation.expires_at), "Y-m-d H:i T")
         if organization is not None:
-            name = organization.name_en if language == "en" and organization.name_en else None
             invited_as = _("You are invited to biocommunity as %(role)s for %(organization)s.") % {
                 "role": role,
-                "organization": name or organization.name_ja,
+                "organization": pick(organization, "name", language),
             }
         else:
             invited_as = _("You are invited to biocommunity as %(role)s.") % {"role": role}
