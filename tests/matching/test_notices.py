@@ -319,3 +319,37 @@ def test_once_the_organisation_has_a_contact_the_request_is_theirs(
     assert Notice.objects.filter(
         recipient=orphan["asker"], kind=NoticeKind.INTRODUCTION_ACCEPTED
     ).exists()
+
+
+def test_a_new_contact_is_told_of_the_requests_that_waited(
+    orphan: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    intro = _ask_orphan(orphan, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = member_user(orphan["organization"], email="new@kazusa.example.jp")
+    notice = Notice.objects.get(recipient=contact)
+    assert notice.kind == NoticeKind.INTRODUCTION_REQUESTED
+    assert notice.path == f"/matching/introductions/#intro-{intro.pk}"
+    assert "new@kazusa.example.jp" in [m.to[0] for m in mail.outbox]
+    # Told once: saving the membership again tells nothing new.
+    with django_capture_on_commit_callbacks(execute=True):
+        contact.organization_membership.save()
+    assert Notice.objects.filter(recipient=contact).count() == 1
+
+
+def test_an_invited_contact_is_told_when_the_account_is_switched_on(
+    orphan: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    _ask_orphan(orphan, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        invited = member_user(orphan["organization"], is_active=False)
+    assert not Notice.objects.filter(recipient=invited).exists()  # not yet: no account in use
+    invited.is_active = True
+    with django_capture_on_commit_callbacks(execute=True):
+        invited.save(update_fields=["is_active"])
+    assert Notice.objects.filter(recipient=invited).count() == 1
+    # A log-in (last_login saved) tells nothing again, nor does someone of another organisation.
+    with django_capture_on_commit_callbacks(execute=True):
+        invited.save(update_fields=["last_login"])
+        member_user(OrganizationFactory())
+    assert Notice.objects.filter(kind=NoticeKind.INTRODUCTION_REQUESTED).count() == 1

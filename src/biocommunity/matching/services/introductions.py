@@ -28,6 +28,7 @@ from biocommunity.matching.services import visibility
 from biocommunity.people.choices import NoticeKind
 from biocommunity.people.services.notices import (
     Bilingual,
+    has_notice,
     notify,
     secretariat_users,
     strip_language,
@@ -102,28 +103,35 @@ def _introductions_path(introduction: Introduction) -> str:
     return strip_language(reverse("matching:introductions")) + f"#intro-{introduction.pk}"
 
 
+def _params(introduction: Introduction) -> dict[str, Bilingual]:
+    return {
+        "requester": _name(introduction.requester_organization),
+        "organization": _name(introduction.profile.organization),
+        "profile": _title(introduction.profile),
+    }
+
+
+def _tell_contacts(introduction: Introduction, contacts: list[Any]) -> None:
+    notify(
+        contacts,
+        NoticeKind.INTRODUCTION_REQUESTED,
+        gettext_lazy(
+            "%(requester)s asks to be introduced to your organisation about “%(profile)s”. "
+            "Accept or decline on your introductions page."
+        ),
+        params=_params(introduction),
+        path=_introductions_path(introduction),
+        subject=gettext_lazy("Introduction requested by %(requester)s"),
+    )
+
+
 def _announce_request(introduction: Introduction) -> None:
     """Tell the profile's organisation; with nobody there on the platform, the secretariat,
     who forwards it (the request waits in their queue until the organisation has a contact)."""
-    profile = introduction.profile
-    params = {
-        "requester": _name(introduction.requester_organization),
-        "organization": _name(profile.organization),
-        "profile": _title(profile),
-    }
-    contacts = contacts_of(profile.organization)
+    params = _params(introduction)
+    contacts = contacts_of(introduction.profile.organization)
     if contacts:
-        notify(
-            contacts,
-            NoticeKind.INTRODUCTION_REQUESTED,
-            gettext_lazy(
-                "%(requester)s asks to be introduced to your organisation about “%(profile)s”. "
-                "Accept or decline on your introductions page."
-            ),
-            params=params,
-            path=_introductions_path(introduction),
-            subject=gettext_lazy("Introduction requested by %(requester)s"),
-        )
+        _tell_contacts(introduction, contacts)
         return
     notify(
         secretariat_users(),
@@ -218,6 +226,23 @@ def _announce_answer(introduction: Introduction) -> None:
 
 
 # ---------------------------------------------------------------- forwarding
+
+
+def hand_over_waiting(user: Any) -> int:
+    """Tell someone who now answers for an organisation of the open requests addressed to it
+    (those that waited in the secretariat's queue among them), each once; returns how many."""
+    own = member_organization(user)
+    if own is None:
+        return 0
+    told = 0
+    for introduction in Introduction.objects.filter(
+        status=IntroductionStatus.REQUESTED, profile__organization=own
+    ).select_related("profile__organization", "requester_organization"):
+        if has_notice(user, NoticeKind.INTRODUCTION_REQUESTED, _introductions_path(introduction)):
+            continue
+        _tell_contacts(introduction, [user])
+        told += 1
+    return told
 
 
 def awaits_forwarding(introduction: Introduction) -> bool:

@@ -208,6 +208,11 @@ def unread_count(user: Any) -> int:
     return notices_for(user).filter(read_at__isnull=True).count()
 
 
+def has_notice(user: Any, kind: str, path: str) -> bool:
+    """Whether the user was already told this (same kind, same page): to tell them once."""
+    return notices_for(user).filter(kind=kind, path=path).exists()
+
+
 @dataclass(frozen=True)
 class NoticePage:
     """A slice of a user's notices with the totals a list needs to page and badge."""
