@@ -9,7 +9,10 @@ from django.db.models.signals import post_delete, post_save
 
 from biocommunity.registry import models
 from biocommunity.registry.services.directory import mark_stale
-from biocommunity.registry.services.organizations import refresh_search_texts
+from biocommunity.registry.services.organizations import (
+    refresh_search_texts,
+    search_texts_are_deferred,
+)
 
 WATCHED = [
     models.Organization,
@@ -29,11 +32,12 @@ def _stale(sender: Any, **kwargs: Any) -> None:
 
 
 def _link_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    refresh_search_texts([instance.organization_id])
+    if not search_texts_are_deferred():
+        refresh_search_texts([instance.organization_id])
 
 
 def _programme_changed(sender: Any, instance: models.Programme, **kwargs: Any) -> None:
-    if instance.pk is not None:
+    if instance.pk is not None and not search_texts_are_deferred():
         refresh_search_texts(instance.entries.values_list("organization_id", flat=True))
 
 

@@ -37,7 +37,7 @@ from biocommunity.registry.services.organizations import (
     apply_organization_rows,
     merge_sources,
     parse_organization_table,
-    refresh_search_texts,
+    search_texts_deferred,
 )
 from biocommunity.registry.services.tabular import Table, read_csv
 
@@ -385,7 +385,10 @@ def load_dataset(name: str, *, progress: Callable[[str], None] | None = None) ->
     if reader.problems:
         raise DatasetError(reader.problems)
 
-    with transaction.atomic():
+    # Search texts carry the labels of the links loaded below: recomputed once for every
+    # organisation at the end (only changed ones written), which also brings an installation
+    # loaded before the directory searched kinds and programmes up to date.
+    with transaction.atomic(), search_texts_deferred():
         step(_("organisations"))
         created, updated, unchanged = apply_organization_rows(
             org_rows,
@@ -675,10 +678,6 @@ def load_dataset(name: str, *, progress: Callable[[str], None] | None = None) ->
                 for _n, r in entries
             ],
         )
-        # The search texts carry the labels of the links loaded above. Recompute them all
-        # (only changed ones are written) so that an installation loaded before the
-        # directory searched kinds and programmes finds them after loading again.
-        refresh_search_texts()
     return report
 
 

@@ -7,8 +7,10 @@ import hashlib
 import io
 import json
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -445,6 +447,28 @@ def _link_words(org: Organization) -> list[str]:
 def refresh_search_text(org: Organization) -> None:
     """Recompute ``org.search_text`` (not saved); a stored organisation's links count too."""
     org.search_text = _search_text(org, _link_words(org) if org.pk else ())
+
+
+_deferral = threading.local()
+
+
+@contextmanager
+def search_texts_deferred() -> Iterator[None]:
+    """Inside the block, links saved one at a time leave search texts alone; when it ends
+    without an error every organisation's text is recomputed once (a loader writing hundreds
+    of links would otherwise recompute an organisation's text for each)."""
+    depth = getattr(_deferral, "depth", 0)
+    _deferral.depth = depth + 1
+    try:
+        yield
+    finally:
+        _deferral.depth = depth
+    if depth == 0:
+        refresh_search_texts()
+
+
+def search_texts_are_deferred() -> bool:
+    return bool(getattr(_deferral, "depth", 0))
 
 
 def refresh_search_texts(ids: Iterable[int] | None = None) -> int:
