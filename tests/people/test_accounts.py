@@ -15,7 +15,7 @@ from biocommunity.core.changelog import history_for
 from biocommunity.people.choices import AccountRole, NoticeKind
 from biocommunity.people.services import accounts
 from biocommunity.people.services.persons import person_of, wants_email
-from biocommunity.registry.models import OrganizationMember
+from biocommunity.registry.models import Organization, OrganizationMember
 from biocommunity.registry.services.permissions import (
     affiliation,
     can_edit_organization,
@@ -207,3 +207,9 @@ def test_preferences_mute_the_unticked_kinds_and_set_the_language() -> None:
         accounts.update_preferences(user, language="fr", email_kinds=[])
     assert "language" in caught.value.message_dict
     assert person_of(type(user).objects.get(pk=user.pk)).language == "en"
+
+
+def test_every_shipped_organisation_is_found_by_its_picker_label(gtb: Any) -> None:
+    for organization in Organization.objects.all():
+        label = accounts.organization_label(organization)
+        assert accounts.resolve_organization(label) == organization, label
