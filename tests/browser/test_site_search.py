@@ -58,7 +58,13 @@ def test_header_search_finds_cdmos_profiles_and_pages_in_both_languages(
     page.wait_for_url("**/en/certification/")
 
     page.set_viewport_size({"width": 375, "height": 800})
-    page.goto(f"{live_server.url}/ja/search/?q=CDMO")
+    page.goto(f"{live_server.url}/ja/")
+    page.locator(".menu-button").click()  # at 375 px the box sits in the folded menu
+    box = page.locator("#header-search-q")
+    assert box.is_visible()
+    box.fill("CDMO")
+    box.press("Enter")
+    page.wait_for_url("**/ja/search/?q=CDMO")
     assert (
         page.get_by_test_id("group-organizations")
         .get_by_role("link", name=agc.name_ja, exact=True)

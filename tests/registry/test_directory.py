@@ -389,3 +389,10 @@ def test_loading_the_dataset_again_restores_search_texts_written_before_labels(
     assert keys("CDMO") == []
     call_command("load_dataset", "gtb", quiet=True, stdout=StringIO())
     assert set(keys("CDMO")) == {"agc", "fujifilm"}
+
+
+@pytest.mark.django_db
+def test_the_api_searches_kind_words_too(gtb: Community, client: Any) -> None:
+    response = client.get("/api/organizations", {"q": "受託製造", "page_size": "50"})
+    assert response.status_code == 200
+    assert {o["key"] for o in response.json()["results"]} == {"agc", "fujifilm"}
