@@ -118,3 +118,18 @@ def test_page_is_paged(client: Client) -> None:
     second = client.get("/en/accounts/notices/?offset=30").content.decode()
     assert second.count('class="card notice') == 5
     assert "?offset=0" in second
+
+
+def test_menu_button_carries_the_count_for_narrow_screens(client: Client) -> None:
+    """At 375 px the badge sits inside the folded menu: the Menu button shows the count too."""
+    reader = UserFactory()
+    NoticeFactory.create_batch(3, recipient=reader)
+    login(client, reader)
+    html = client.get("/en/").content.decode()
+    summary = re.search(r'<summary class="menu-button">.*?</summary>', html, re.S)
+    assert summary, "no menu button"
+    assert 'data-testid="menu-notice-count">3</span>' in summary.group(0)
+    assert "Notices, 3 unread" in summary.group(0)
+    NoticeFactory._meta.model.objects.update(read_at="2026-01-01T00:00:00Z")
+    html = client.get("/en/").content.decode()
+    assert 'data-testid="menu-notice-count"' not in html
