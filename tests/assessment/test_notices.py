@@ -9,7 +9,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from biocommunity.assessment.services import workflow
+from biocommunity.assessment.models import Certificate
+from biocommunity.assessment.services import announcements, workflow
 from biocommunity.assessment.services.rubrics import get_rubric
 from biocommunity.people.choices import NoticeKind
 from biocommunity.people.models import Notice
@@ -170,3 +171,30 @@ def test_a_refused_step_leaves_no_notice(world: dict[str, Any]) -> None:
     with pytest.raises(PermissionDenied):  # only the secretariat decides
         _decide({**world, "secretariat": world["contact"]}, assessment)
     assert not Notice.objects.filter(kind=NoticeKind.CERTIFICATE_ISSUED).exists()
+
+
+def test_a_communitys_certificate_is_announced_to_the_secretariat(world: dict[str, Any]) -> None:
+    """A community has no contacts of its own: the secretariat, which answers for it, is told."""
+    community = world["community"]
+    today = datetime.date.today()
+    certificate = Certificate.objects.create(
+        number="GTB-2026-9001",
+        kind="issue",
+        community=community,
+        rubric_code="communities",
+        rubric_version="2020.1",
+        type_code="global",
+        type_ja="グローバル",
+        type_en="Global",
+        level_code="global",
+        level_ja="グローバルバイオコミュニティ",
+        level_en="Global biocommunity",
+        valid_from=today,
+        valid_to=today,
+        decided_by=world["secretariat"],
+    )
+    announcements.certificate_changed(certificate, NoticeKind.CERTIFICATE_ISSUED)
+    notice = Notice.objects.get(kind=NoticeKind.CERTIFICATE_ISSUED)
+    assert notice.recipient == world["secretariat"]
+    assert community.name_en in notice.text_en and "GTB-2026-9001" in notice.text_en
+    assert _kinds(world["contact"]) == [] and _kinds(world["reviewer"]) == []

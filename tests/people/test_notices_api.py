@@ -122,3 +122,24 @@ def test_schema_declares_both_endpoints(client: Client) -> None:
     read = schema["paths"]["/api/notifications/read"]["post"]
     assert "ids" in json.dumps(read["requestBody"])
     assert "401" in read["responses"]
+
+
+def test_mark_read_needs_the_sessions_csrf_token() -> None:
+    """A session write: another site cannot mark someone's notices read behind their back."""
+    reader = UserFactory()
+    notice = NoticeFactory(recipient=reader)
+    client = login(Client(enforce_csrf_checks=True), reader)
+    response = _post(client, {"all": True})
+    assert_status(response, 403)
+    assert "detail" in response.json()
+    notice.refresh_from_db()
+    assert notice.read_at is None
+    client.get("/ja/accounts/notices/")  # a page sets the CSRF cookie, as the browser has it
+    token = client.cookies["csrftoken"].value
+    response = client.post(
+        "/api/notifications/read",
+        data=json.dumps({"all": True}),
+        content_type="application/json",
+        headers={"X-CSRFToken": token},
+    )
+    assert_status(response, 200)
