@@ -155,7 +155,9 @@ def factsheet_pdf_download(request: HttpRequest) -> HttpResponse:
     try:
         pdf = factsheet_pdf(community, language)
     except PdfUnavailable as exc:
-        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
+        # The fact sheet itself, saying what the server lacks: a reader can still print it.
+        context = {**factsheet_context(community), "pdf_problem": str(exc)}
+        return render(request, "indicators/factsheet.html", context, status=503)
     return attachment(pdf, f"{community.key}-factsheet-{language}.pdf")
 
 
