@@ -285,7 +285,7 @@ BAD_CASES = [
         "missing",
     ),
     ("unknown column", _case(colour="blue"), "orgs.csv", 1, "colour", "Unknown column"),
-    ("empty name", _case(name_ja=""), "orgs.csv", 2, "name_ja", "must not be empty"),
+    ("empty English name", _case(name_en=""), "orgs.csv", 2, "name_en", "must not be empty"),
     ("lat not a number", _case(lat="north", lon="139.7"), "orgs.csv", 2, "lat", "Not a number"),
     ("lat out of range", _case(lat="95", lon="139.7"), "orgs.csv", 2, "lat", "-90 and 90"),
     ("only lat", _case(lat="35.5", lon=""), "orgs.csv", 2, "lon", "both"),

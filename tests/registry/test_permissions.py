@@ -253,7 +253,7 @@ def test_update_profile_ignores_fields_outside_the_profile() -> None:
         ("corporate_number", "123"),
         ("corporate_number", "1234567890123"),
         ("ror_id", "not-a-ror"),
-        ("name_ja", ""),
+        ("name_en", ""),
     ],
 )
 def test_bad_input_is_shown_again_with_errors_and_nothing_saved(

@@ -7,12 +7,19 @@ from typing import Any
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
-from biocommunity.registry.models import Community, Hub, HubMembership, Organization
+from biocommunity.registry.models import (
+    Classification,
+    Community,
+    Hub,
+    HubMembership,
+    Organization,
+)
 from biocommunity.registry.services import directory
 from biocommunity.registry.services.organizations import export_queryset, organization_record
+from biocommunity.registry.services.players import players
 
 router = Router(tags=["registry"])
 
@@ -85,6 +92,11 @@ class CommunityOut(Schema):
     centre_lon: float
     radius_km: float
     hubs: list[str]
+    organizations: int = Field(
+        description="The community's players: registered organisations, less those abroad "
+        "that serve none of its hubs and hold no council seat (international partners)"
+    )
+    organizations_by_kind: dict[str, int]
     organizations_in_hubs: int
     sources: list[str]
     as_of: str
@@ -186,6 +198,7 @@ def get_hub(request: HttpRequest, key: str) -> dict[str, Any]:
 
 def _community_record(community: Community) -> dict[str, Any]:
     hubs = list(community.hubs.all())
+    counted = players(community)
     return {
         "key": community.key,
         "name_ja": community.name_ja,
@@ -196,6 +209,13 @@ def _community_record(community: Community) -> dict[str, Any]:
         "centre_lon": community.centre_lon,
         "radius_km": community.radius_km,
         "hubs": [h.key for h in hubs],
+        "organizations": counted.count(),
+        "organizations_by_kind": dict(
+            Classification.objects.filter(organization__in=counted)
+            .values_list("kind")
+            .annotate(n=Count("organization"))
+            .order_by("kind")
+        ),
         "organizations_in_hubs": HubMembership.objects.filter(hub__community=community)
         .values("organization")
         .distinct()

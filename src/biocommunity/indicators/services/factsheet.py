@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from biocommunity.indicators.models import Observation
 from biocommunity.indicators.services.compare import kpi_reports
 from biocommunity.registry.choices import OrganizationKind
-from biocommunity.registry.models import Classification, Community, HubMembership, Organization
+from biocommunity.registry.models import Classification, Community, HubMembership
+from biocommunity.registry.services.players import players
 
 # The 参考4 rows a reader abroad asks about first, in this order.
 KEY_INDICATORS = [
@@ -62,7 +63,12 @@ def pdf_unavailable_reason() -> str:
 
 
 def factsheet_context(community: Community) -> dict[str, Any]:
-    kind_counts = dict(Classification.objects.values_list("kind").annotate(n=Count("organization")))
+    counted = players(community)  # overseas partners are not the community's players
+    kind_counts = dict(
+        Classification.objects.filter(organization__in=counted)
+        .values_list("kind")
+        .annotate(n=Count("organization"))
+    )
     observations = {
         o.indicator.code: o
         for o in Observation.objects.filter(
@@ -77,7 +83,7 @@ def factsheet_context(community: Community) -> dict[str, Any]:
     sources = sorted({part.strip() for text in cited for part in text.split("|") if part.strip()})
     return {
         "community": community,
-        "total": Organization.objects.count(),
+        "total": counted.count(),
         "hubs": community.hubs.annotate(n=Count("memberships__organization", distinct=True)),
         "in_hubs": HubMembership.objects.filter(hub__community=community)
         .values("organization")

@@ -50,7 +50,13 @@ class Organization(Sourced):
     """A player of the community: university, company, fund, city, association …"""
 
     key = models.SlugField(_("key"), max_length=80, unique=True)
-    name_ja = models.CharField(_("name (Japanese)"), max_length=300)
+    # Empty for an organisation abroad with no Japanese name: the English name is shown then.
+    name_ja = models.CharField(
+        _("name (Japanese)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Leave empty when it has no Japanese name; the English name is shown."),
+    )
     name_en = models.CharField(_("name (English)"), max_length=300)
     short_name = models.CharField(_("short name"), max_length=80, blank=True)
     aliases = models.TextField(_("aliases"), blank=True, help_text=_("Separated by ';'."))

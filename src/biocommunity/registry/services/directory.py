@@ -10,7 +10,8 @@ from typing import Any, cast
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -264,12 +265,19 @@ def _filtered(query: DirectoryQuery, *, skip: str = "") -> QuerySet[Organization
     return qs
 
 
+def name_order(language: str, prefix: str = "") -> Any:
+    """Order by the name shown in this language: in Japanese the English name stands in for
+    an empty ``name_ja`` (an organisation abroad), so it sorts by what the reader sees."""
+    if language.startswith("en"):
+        return F(f"{prefix}name_en")
+    return Coalesce(NullIf(F(f"{prefix}name_ja"), Value("")), F(f"{prefix}name_en"))
+
+
 def filtered_organizations(query: DirectoryQuery) -> QuerySet[Organization]:
     """All organisations matching the query, ordered for display in the current language."""
     from django.utils.translation import get_language
 
-    order = "name_en" if (get_language() or "ja").startswith("en") else "name_ja"
-    return _filtered(query).order_by(order, "key")
+    return _filtered(query).order_by(name_order(get_language() or "ja"), "key")
 
 
 @dataclass

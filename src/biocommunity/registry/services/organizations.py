@@ -237,9 +237,10 @@ def parse_organization_table(
             seen_keys[key] = number
         item = OrganizationRow(row=number, key=key)
 
-        for name in ("name_ja", "name_en"):
-            if not cells.get(name):
-                check.error(name, "", _("This column must not be empty."))
+        # name_ja may be empty: an organisation abroad often has no Japanese name, and one
+        # written in Latin letters would only repeat the English name as if it were Japanese.
+        if not cells.get("name_en"):
+            check.error("name_en", "", _("This column must not be empty."))
         for name in SCALAR_FIELDS:
             if name not in present:
                 continue
