@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from io import BytesIO, StringIO
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +218,22 @@ def test_kpi_page_states_the_baseline_rule_in_both_languages(gtb: Any, client: C
     assert "the baseline alone cannot show progress" in en
     ja = client.get("/ja/figures/kpis/").content.decode()
     assert "基準年より後" in ja and "判定には早い" in ja
+
+
+def test_printed_chart_puts_the_path_and_actuals_on_one_scale(gtb: Any) -> None:
+    _add_actual(2022, 112.0)
+    item = next(i for i in reports.report_items("en") if i.code == "member-company-sales")
+    chart = item.chart
+    assert chart is not None
+    expected = [tuple(map(float, p.split(","))) for p in chart["expected"].split()]
+    assert len(expected) == 11  # 2020 … 2030
+    assert expected[0][0] == chart["left"] and expected[-1][0] == chart["right"]
+    # Growing path: each later year is drawn higher (smaller y), all above the zero line.
+    assert all(b[1] < a[1] < chart["base"] for a, b in pairwise(expected))
+    assert [p["x"] for p in chart["points"]] == [expected[0][0], expected[2][0]]
+    # 112 is above the 2022 path value 110.6, so its point is drawn higher than the path's.
+    assert chart["points"][1]["y"] < expected[2][1]
+    html = reports.report_html("en")
+    assert html.count('data-testid="report-chart"') == 1  # only the KPI with a path or actuals
+    band = next(i for i in reports.report_items("en") if i.code == "large-joint-research-projects")
+    assert band.chart is None

@@ -84,6 +84,54 @@ class ReportItem:
     forecast: dict[str, Any] | None
     note: str
     sources: list[Citation] = field(default_factory=list)
+    chart: dict[str, Any] | None = None
+
+
+# The printed chart's drawing area in SVG user units (the PDF has no JavaScript to run plotly).
+CHART_WIDTH, CHART_HEIGHT, CHART_LEFT, CHART_BOTTOM = 520.0, 160.0, 44.0, 22.0
+
+
+def print_chart(rows: list[PathRow]) -> dict[str, Any] | None:
+    """Coordinates for a small SVG of the actuals against the expected path (or band) in the
+    printed report; None when there is no actual and no path to draw."""
+    values = [
+        v
+        for row in rows
+        for v in (row.expected, row.actual, row.band_low, row.band_high)
+        if v is not None
+    ]
+    if not rows or not values or not any(r.actual is not None or r.expected for r in rows):
+        return None
+    top = max(values) * 1.1 or 1.0
+    first, last = rows[0].year, rows[-1].year
+    span = max(last - first, 1)
+    plot_width = CHART_WIDTH - CHART_LEFT - 8
+    plot_height = CHART_HEIGHT - CHART_BOTTOM - 8
+
+    def x(year: int) -> float:
+        return round(CHART_LEFT + (year - first) / span * plot_width, 1)
+
+    def y(value: float) -> float:
+        return round(8 + plot_height - value / top * plot_height, 1)
+
+    def line(pairs: list[tuple[int, float | None]]) -> str:
+        return " ".join(f"{x(year)},{y(v)}" for year, v in pairs if v is not None)
+
+    return {
+        "width": CHART_WIDTH,
+        "height": CHART_HEIGHT,
+        "left": CHART_LEFT,
+        "base": y(0),
+        "right": CHART_WIDTH - 8,
+        "top_label": f"{top:.3g}",
+        "top_y": 8,
+        "expected": line([(r.year, r.expected) for r in rows]),
+        "band_low": line([(r.year, r.band_low) for r in rows]),
+        "band_high": line([(r.year, r.band_high) for r in rows]),
+        "actual": line([(r.year, r.actual) for r in rows]),
+        "points": [{"x": x(r.year), "y": y(r.actual)} for r in rows if r.actual is not None],
+        "years": [{"x": x(r.year), "label": r.year} for r in rows],
+    }
 
 
 def _path_rows(report: KpiReport) -> list[PathRow]:
@@ -127,6 +175,7 @@ def report_items(language: str) -> list[ReportItem]:
         for r in kpi_reports():
             kpi = kpis.get(r.code)
             sources = _citations([r.source, *observed.get(r.code, [])], language)
+            rows = _path_rows(r)
             items.append(
                 ReportItem(
                     code=r.code,
@@ -137,7 +186,8 @@ def report_items(language: str) -> list[ReportItem]:
                     target=r.target,
                     band=r.band,
                     required_annual_growth=r.required_annual_growth,
-                    rows=_path_rows(r),
+                    rows=rows,
+                    chart=print_chart(rows),
                     latest=r.latest,
                     status=r.status,
                     status_label=_status(r.status),
@@ -236,9 +286,9 @@ def report_xlsx(language: str) -> bytes:
                 ]
             )
         _write(summary, headers, rows)
-        for row in summary.iter_rows(min_row=2, min_col=9, max_col=9):
-            for cell in row:
-                cell.number_format = "0.00%"
+        for cells in summary.iter_rows(min_row=2, min_col=9, max_col=12):
+            cells[0].number_format = "0.00%"
+            cells[3].number_format = "0.00"
 
         path = workbook.create_sheet(_("Path and actuals")[:31])
         _write(
@@ -268,6 +318,10 @@ def report_xlsx(language: str) -> bytes:
                 for row in item.rows
             ],
         )
+        # Shown rounded; the cells keep the full value for anyone computing with them.
+        for cells in path.iter_rows(min_row=2, min_col=3, max_col=5):
+            cells[0].number_format = "0.00"
+            cells[2].number_format = "0.0%"
         sources = workbook.create_sheet(_("Sources")[:31])
         _write(
             sources,
