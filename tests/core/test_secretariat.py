@@ -59,6 +59,7 @@ def test_hub_links_to_each_tool_of_the_secretariat(client: Client, language: str
             "assessment:round-new",
             "assessment:audit",
             "matching:pipeline",
+            "matching:forwarding",
             "matching:import",
             "admin:index",
             "admin:indicators_indicator_changelist",

@@ -108,6 +108,11 @@ SECTIONS: tuple[tuple[Promise, tuple[Tool, ...]], ...] = (
                 _("Every profile and the introductions requested, accepted and held."),
             ),
             Tool(
+                "matching:forwarding",
+                _("Introductions to forward"),
+                _("Requests to organisations nobody answers for yet: forward them, note how."),
+            ),
+            Tool(
                 "matching:import",
                 _("Import matching profiles"),
                 _("Upload seeds, needs and capabilities from a spreadsheet; export them."),
