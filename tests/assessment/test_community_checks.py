@@ -228,8 +228,16 @@ def test_an_organisation_without_coordinates_is_counted_apart() -> None:
     unplaced.save()
     check = outcome(assess_community(target), "global.required_institutions")
     assert check.status == FAIL
-    assert check.missing_en == ["Incubation organisation"]
+    assert check.missing_en == ["Incubation organisation (1 registered without a location)"]
+    assert check.missing_ja == ["インキュベーション機関（登録1件、いずれも所在地未登録）"]
     assert check.facts["not_located"] == 1
+    assert category(check, "incubator")["not_located"] == 1
+
+    # A member without coordinates takes part in the community: it counts.
+    HubMembershipFactory(hub=HubFactory(community=target), organization=unplaced)
+    check = outcome(assess_community(target), "global.required_institutions")
+    assert check.status == PASS
+    assert category(check, "incubator")["count"] == 1
 
 
 def test_advanced_rd_needs_two_fields_in_the_top_100() -> None:
@@ -275,8 +283,12 @@ def test_maturity_asks_that_the_institutions_are_members() -> None:
     check = outcome(result, "global.cb.structure.1")
     assert check.status == FAIL
     assert check.facts["members_only"] is True
-    assert "会員のうち" in check.summary_ja
+    assert "会員（拠点の機能または協議会の委員）のうち" in check.summary_ja
+    assert "a member (a hub function or a council seat)" in check.summary_en
     assert len(check.missing_ja) == 8  # every category but the network organisation
+    # Each says it is registered but not a member: no clash with the requirement above.
+    assert all("none of them a member" in line for line in check.missing_en)
+    assert category(check, "large_company")["not_members"] == 1
     hub = HubFactory(community=target)
     for key, organization in orgs.items():
         if key != "network":
@@ -613,3 +625,20 @@ def test_large_company_means_a_listed_company() -> None:
     assert check.status == FAIL
     assert check.missing_en == ["Large company"]
     assert category(check, "company")["count"] == 1
+
+
+def test_gtb_large_company_figures_add_up_to_the_listed_companies_registered(gtb: Any) -> None:
+    """Reproduces the page on the GTB dataset: 'every required institution present' (24 large
+    companies) beside 'Missing: Large company', while the registry lists 34 listed companies.
+    Now every listed company is accounted for (within 100 km, farther, without a location) and
+    the maturity row says they are registered but not members."""
+    listed = Organization.objects.filter(listed=True, classifications__kind="company").count()
+    result = assess_community(gtb)
+    present = category(outcome(result, "global.required_institutions"), "large_company")
+    assert present["count"] + present["outside_radius"] + present["not_located"] == listed
+    members = outcome(result, "global.cb.structure.1")
+    as_members = category(members, "large_company")
+    assert as_members["count"] == 0
+    assert as_members["not_members"] == present["count"] + present["not_located"]
+    [line] = [m for m in members.missing_en if m.startswith("Large company")]
+    assert line == f"Large company ({as_members['not_members']} registered, none of them a member)"

@@ -46,7 +46,13 @@ def test_compare_cli_prints_every_value_with_unit_period_note_and_source(gtb: An
     )
     data = json.loads(out.getvalue())
     assert [s["key"] for s in data["subjects"]] == ["gtb", "massachusetts", "greater-london"]
-    shown = sum(len(v) for row in data["indicators"] for v in row["values"].values())
+    # Every observation is shown once: as a value, or as the rounded restatement of one.
+    shown = sum(
+        1 + len(v.get("restated", []))
+        for row in data["indicators"]
+        for values in row["values"].values()
+        for v in values
+    )
     assert (
         shown
         == Observation.objects.filter(

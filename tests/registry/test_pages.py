@@ -151,16 +151,17 @@ def test_home_shows_counts_map_and_chart_data(
     )
     assert match
     chart = json.loads(match.group(1))
-    assert chart["hubs"]["labels"] == [getattr(h, name) for h in hubs]
+    assert chart["hubs"]["labels"] == [f"{h.number}. {getattr(h, name)}" for h in hubs]
     assert chart["hubs"]["values"] == [len(hub_organizations(h.key)) for h in hubs]
     assert len(chart["kinds"]["labels"]) == len(chart["kinds"]["values"])
     assert sum(chart["kinds"]["values"]) == Classification.objects.count()
 
 
 @pytest.mark.django_db
-def test_home_without_data_says_how_to_load_it(client: Client) -> None:
+def test_home_without_data_says_so_without_a_command(client: Client) -> None:
     content = page(client, "/ja/")
-    assert "load-dataset gtb" in content
+    assert label("No community has been loaded yet.", "ja") in content
+    assert "load-dataset" not in content  # the public is not told to run commands
 
 
 # ---------------------------------------------------------------- hub page

@@ -31,6 +31,7 @@ from biocommunity.registry.models import (
     Organization,
 )
 from biocommunity.registry.services import directory, permissions
+from biocommunity.registry.services import hubs as hub_services
 from biocommunity.registry.services.organizations import (
     default_community,
     export_organizations,
@@ -90,13 +91,14 @@ def home(request: HttpRequest) -> HttpResponse:
             "values": [n for _v, _l, n in by_kind if n],
         },
         "hubs": {
-            "labels": [pick(h, "name", language) for h in hubs],
+            "labels": [hub_services.numbered_name(h, language) for h in hubs],
             "values": [h.n for h in hubs],
         },
     }
     context = {
         "community": community,
         "hubs": hubs,
+        "hub_numbering": hub_services.numbering(hubs),
         "by_kind": [row for row in by_kind if row[2]],
         "total": Organization.objects.count(),
         "in_hubs": HubMembership.objects.filter(hub__community=community)

@@ -136,6 +136,8 @@ class CommunityAssessment:
             row["stage_name"] = stages.get(row.get("stage", ""), "")
             row["section_name"] = axes.get(row["section"], "")
         data["missing_lines"] = missing
+        data["rubric_title"] = self.rubric.title.get(language)
+        data["rubric_source"] = self.rubric.source
         data["count_pass"] = data["counts"][PASS]
         data["count_fail"] = data["counts"][FAIL]
         data["count_evidence"] = data["counts"][NEEDS_EVIDENCE]
@@ -172,6 +174,7 @@ class _Context:
         self.parameters = parameters
         self.today = timezone.localdate()
         self._located: list[tuple[Organization, float, set[str]]] | None = None
+        self._unlocated: list[tuple[Organization, set[str]]] | None = None
         self._members: set[int] | None = None
         self._scope: set[int] | None = None
         self._qualified: dict[int, set[int] | None] = {}  # by id(category)
@@ -195,7 +198,19 @@ class _Context:
         return self._located
 
     def unlocated_count(self) -> int:
-        return Organization.objects.filter(Q(lat__isnull=True) | Q(lon__isnull=True)).count()
+        return len(self.unlocated())
+
+    def unlocated(self) -> list[tuple[Organization, set[str]]]:
+        """Organisations without coordinates, with their kinds: a member among them is still
+        part of the community; the others cannot be placed within the radius or outside it."""
+        if self._unlocated is None:
+            self._unlocated = [
+                (org, {k.kind for k in org.classifications.all()})
+                for org in Organization.objects.filter(Q(lat__isnull=True) | Q(lon__isnull=True))
+                .only("key", "name_ja", "name_en")
+                .prefetch_related("classifications")
+            ]
+        return self._unlocated
 
     def scope(self) -> set[int]:
         """The community's organisations: members, and any located within its radius."""
@@ -293,16 +308,34 @@ def check_required_institutions(ctx: _Context, params: Mapping[str, Any]) -> Che
                 missing_en.append(category.name.en)
             continue
         qualified = ctx.qualified(category)
+        all_members = ctx.members()
         inside: list[tuple[Organization, float]] = []
         outside: list[tuple[Organization, float]] = []
+        # Registered organisations of the category that the count leaves out, and why: not a
+        # member (members_only), or no coordinates. Shown so that the page's figures add up to
+        # what the registry lists (e.g. every listed company under 大企業).
+        not_members = 0
+        not_located = 0
         for org, distance, kinds in ctx.organizations():
             if not kinds & set(category.organization_kinds):
                 continue
             if qualified is not None and org.pk not in qualified:
                 continue
             if members is not None and org.pk not in members:
+                not_members += distance <= radius
                 continue
             (inside if distance <= radius else outside).append((org, distance))
+        for org, kinds in ctx.unlocated():
+            if not kinds & set(category.organization_kinds):
+                continue
+            if qualified is not None and org.pk not in qualified:
+                continue
+            if org.pk in all_members:  # takes part in the community: within it by definition
+                inside.append((org, 0.0))
+            elif members is not None:
+                not_members += 1
+            else:
+                not_located += 1
         facts["categories"].append(
             {
                 "code": category.code,
@@ -312,6 +345,8 @@ def check_required_institutions(ctx: _Context, params: Mapping[str, Any]) -> Che
                 "examples": _names(inside),
                 "outside_radius": len(outside),
                 "nearest_outside": _names(outside, 1),
+                "not_members": not_members,
+                "not_located": not_located,
             }
         )
         if not inside:
@@ -324,13 +359,27 @@ def check_required_institutions(ctx: _Context, params: Mapping[str, Any]) -> Che
                     f"{category.name.en} (the nearest, {nearest[0].name_en}, "
                     f"is {nearest[1]:.0f} km away)"
                 )
+            elif not_members:
+                missing_ja.append(f"{category.name.ja}（登録{not_members}件、いずれも会員でない）")
+                missing_en.append(
+                    f"{category.name.en} ({not_members} registered, none of them a member)"
+                )
+            elif not_located:
+                missing_ja.append(
+                    f"{category.name.ja}（登録{not_located}件、いずれも所在地未登録）"
+                )
+                missing_en.append(
+                    f"{category.name.en} ({not_located} registered without a location)"
+                )
             else:
                 missing_ja.append(category.name.ja)
                 missing_en.append(category.name.en)
     facts["not_located"] = ctx.unlocated_count()
     present = len(categories) - len(missing_ja)
-    scope_ja = "会員のうち" if members_only else ""
-    scope_en = "a member " if members_only else "an organisation "
+    scope_ja = "会員（拠点の機能または協議会の委員）のうち" if members_only else ""
+    scope_en = (
+        "a member (a hub function or a council seat) " if members_only else "an organisation "
+    )
     if missing_ja:
         return CheckResult(
             FAIL,
