@@ -204,8 +204,7 @@ def report_context(language: str) -> dict[str, Any]:
     """What the PDF template prints: the community, the date, the KPIs, every source cited."""
     community = default_community()
     items = report_items(language)
-    with translation.override(language):
-        community_name = pick(community, "name", language) if community else ""
+    community_name = pick(community, "name", language) if community else ""
     return {
         "language": language,
         "community_name": community_name,
