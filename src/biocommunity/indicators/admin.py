@@ -59,3 +59,11 @@ class GoalInline(RoleAwareTabularInline):
 class PlanAdmin(ChangeLoggedAdmin):
     list_display = ["key", "name_ja", "name_en", "community"]
     inlines = [GoalInline]
+
+
+@admin.register(models.CompanySales)
+class CompanySalesAdmin(ChangeLoggedAdmin):
+    list_display = ["company_name", "industry_ja", "listed", "in_community", "fiscal_year", "sales"]
+    list_filter = ["listed", "in_community", "disclosed"]
+    search_fields = ["company_name", "industry_ja", "industry_en"]
+    raw_id_fields = ["organization"]

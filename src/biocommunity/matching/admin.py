@@ -54,3 +54,8 @@ class IntroductionAdmin(ReadOnlyAdmin):
 @admin.register(models.SavedSearch)
 class SavedSearchAdmin(ReadOnlyAdmin):
     list_display = ["user", "query", "kinds", "created_at"]
+
+
+@admin.register(models.IntroductionForwarding)
+class IntroductionForwardingAdmin(ReadOnlyAdmin):
+    list_display = ["forwarded_at", "introduction", "forwarded_by"]

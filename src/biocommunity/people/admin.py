@@ -29,3 +29,14 @@ class OutboxEmailAdmin(ReadOnlyAdmin):
     list_display = ["created", "to", "subject", "state", "attempts", "sent_at"]
     list_filter = ["state"]
     search_fields = ["to", "subject"]
+
+
+@admin.register(models.Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are sent, re-sent and revoked from the users page, which keeps their history;
+    the token is never shown (only its hash is stored)."""
+
+    list_display = ["created", "email", "role", "invited_by", "expires_at", "accepted_at"]
+    list_filter = ["role"]
+    search_fields = ["email"]
+    exclude = ["token_hash"]
