@@ -124,3 +124,18 @@ def test_header_has_the_search_box_on_every_page(gtb: Community, client: Client)
         html = client.get(url).content.decode()
         assert 'data-testid="header-search"' in html, url
         assert 'action="/' + url.split("/")[1] + '/search/"' in html, url
+
+
+def test_a_certificate_in_force_is_found_by_its_holder_and_number(db: None) -> None:
+    from biocommunity.assessment.services import workflow
+    from tests.factories import issued_certificate, secretariat_user
+
+    holder = OrganizationFactory(
+        key="certified-incubator", name_ja="認定インキュベータ甲", kinds=["incubator"]
+    )
+    certificate: Any = issued_certificate(organization=holder)
+    url = f"/ja/certification/certificates/{certificate.number}/"
+    assert url in [p.url for p in find_pages("認定インキュベータ甲")]
+    assert url in [p.url for p in find_pages(certificate.number)]
+    workflow.revoke(secretariat_user(), certificate, reason="取り消し")
+    assert url not in [p.url for p in find_pages("認定インキュベータ甲")]

@@ -1,5 +1,6 @@
 """The header's one search: organisations, the matching profiles this viewer may see, and
-the site's pages, each found through the service of the app that owns it."""
+the site's pages (hubs, figures, the certification register, each certificate in force),
+each found through the service of the app that owns it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from biocommunity.assessment.services.register import certificates_in_force
 from biocommunity.assessment.services.rubrics import shipped_rubrics
 from biocommunity.matching.services import search as matching_search
 from biocommunity.registry.models import Community, Hub, Organization
@@ -129,6 +131,22 @@ def _catalogue() -> list[tuple[PageHit, str]]:
                 ),
                 f"{requirements[0]} {requirements[1]} {community.name_ja} {community.name_en}",
                 (community.key, community.short_name, "認定要件"),
+            )
+        )
+    certificate = _both(_("Certificate"))
+    for c in certificates_in_force():
+        subject = c.organization or c.community
+        names = (getattr(subject, "name_ja", ""), getattr(subject, "name_en", ""))
+        entries.append(
+            (
+                PageHit(
+                    str(GROUP_CERTIFICATION),
+                    f"{certificate[0]} {c.number}: {names[0] or names[1]}（{c.type_ja}）",
+                    f"{certificate[1]} {c.number}: {names[1] or names[0]} ({c.type_en})",
+                    reverse("assessment:certificate", args=[c.number]),
+                ),
+                " ".join([c.number, *names, c.type_ja, c.type_en, c.level_ja, c.level_en]),
+                (*certificate, "認定", "certified"),
             )
         )
     for rubric in shipped_rubrics():
