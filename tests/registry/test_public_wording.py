@@ -24,6 +24,7 @@ PUBLIC_PAGES = [
     "hubs/hongo-ochanomizu-tokyo-station/",
     "open-data/",
     "figures/compare/",
+    "figures/sales/",
     "certification/communities/gtb/",
 ]
 # A raw source as the data stores it: "001 参考4 …", "004 【参考】…", "seed 002 …".
@@ -116,3 +117,18 @@ def test_a_hub_without_figures_says_the_documents_give_none(
         else "公開資料にはこの拠点の数値がありません。"
     )
     assert expected in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_sales_page_cites_the_master_plan_and_names_its_unit(
+    gtb: Any, client: Client, language: str
+) -> None:
+    content = get(client, f"/{language}/figures/sales/")
+    plan = (
+        "GTB master plan (2022), 参考5"
+        if language == "en"
+        else "GTBマスタープラン（2022年）、参考5"
+    )
+    assert plan in content
+    assert ("million yen" if language == "en" else "百万円") in content
+    assert "JPY-million" not in visible_text(content)
