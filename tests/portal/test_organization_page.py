@@ -117,3 +117,19 @@ def test_an_organisation_abroad_gets_no_map_of_the_region(gtb: Community, client
     assert "Abroad: outside the region the map shows." in html
     assert "› newton-biocapital" not in html  # the breadcrumb names it, not its key
     assert "Abroad" not in _page(client, "kawasaki-city", "en")
+
+
+def test_page_queries_do_not_grow_with_profiles_and_certificates(client: Client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    org = OrganizationFactory(key="busy", kinds=["incubator"])
+    ProfileFactory(organization=org)
+    issued_certificate(organization=org)
+    with CaptureQueriesContext(connection) as few:
+        _page(client, "busy")
+    for _n in range(5):
+        ProfileFactory(organization=org)
+    with CaptureQueriesContext(connection) as many:
+        _page(client, "busy")
+    assert len(many.captured_queries) == len(few.captured_queries)

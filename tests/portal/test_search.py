@@ -139,3 +139,12 @@ def test_a_certificate_in_force_is_found_by_its_holder_and_number(db: None) -> N
     assert url in [p.url for p in find_pages(certificate.number)]
     workflow.revoke(secretariat_user(), certificate, reason="取り消し")
     assert url not in [p.url for p in find_pages("認定インキュベータ甲")]
+
+
+def test_results_page_query_count_does_not_grow_with_results(
+    gtb: Community, client: Client, django_assert_max_num_queries: Any
+) -> None:
+    client.get("/ja/search/", {"q": "warm-up"})  # builds the profile index once
+    for q in ("インキュベーション", "CDMO", "川崎"):  # 28 organisations; 10 profiles; pages
+        with django_assert_max_num_queries(14):
+            assert_status(client.get("/ja/search/", {"q": q}), 200)
