@@ -27,8 +27,17 @@ def test_compare_gtb_with_massachusetts(page: Any, live_server: Any, gtb: Any) -
     assert "MassBio" in table.inner_text() or "Massachusetts" in table.inner_text()
     page.wait_for_selector("#bar-charts .main-svg")
     page.wait_for_selector("#radar .main-svg")
+    # Axes name the regions, never their keys; a region without a figure says so, no bar.
+    rd = page.locator('#bar-charts [data-indicator="bio-industry-rd-employment"]')
+    ticks = [t.text_content() for t in rd.locator(".xtick text").all()]
+    assert "Massachusetts" in ticks and "massachusetts" not in ticks, ticks
+    assert "not given" in [t.text_content() for t in rd.locator(".annotation-text").all()]
+    assert page.locator('#bar-charts [data-indicator="average-annual-salary"]').count() == 0
+    assert "Performance" in (page.locator("#radar").text_content() or "")
     screenshot(page, "compare-en")
     page.locator("a[data-lang=ja]").click()
     page.wait_for_url("**/ja/figures/compare/**")
     page.wait_for_selector("#radar .main-svg")
+    rd = page.locator('#bar-charts [data-indicator="bio-industry-rd-employment"]')
+    assert "記載なし" in [t.text_content() for t in rd.locator(".annotation-text").all()]
     screenshot(page, "compare-ja")
