@@ -132,3 +132,11 @@ def test_sales_page_cites_the_master_plan_and_names_its_unit(
     assert plan in content
     assert ("million yen" if language == "en" else "百万円") in content
     assert "JPY-million" not in visible_text(content)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_without_data_public_pages_name_no_command(client: Client, language: str) -> None:
+    for path in ("", "figures/factsheet/"):
+        response = client.get(f"/{language}/{path}")
+        assert response.status_code in (200, 404), path
+        assert "load-dataset" not in response.content.decode(), path

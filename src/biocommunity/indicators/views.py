@@ -143,7 +143,7 @@ def import_template_download(request: HttpRequest, fmt: str) -> HttpResponse:
 def factsheet_page(request: HttpRequest) -> HttpResponse:
     community = default_community()
     if community is None:
-        raise Http404(_("No community is loaded yet: run 'biocommunity load-dataset gtb'."))
+        raise Http404(_("No community has been loaded yet."))
     return render(request, "indicators/factsheet.html", factsheet_context(community))
 
 

@@ -43,7 +43,7 @@ from biocommunity.registry.services.organizations import (
 def _community_or_404(key: str | None = None) -> Community:
     community = Community.objects.filter(key=key).first() if key else default_community()
     if community is None:
-        raise Http404(_("No community is loaded yet: run 'biocommunity load-dataset gtb'."))
+        raise Http404(_("No community has been loaded yet."))
     return community
 
 
