@@ -57,6 +57,8 @@ def test_an_organisation_without_a_japanese_name_shows_its_english_name(
     assert_status(page, 200)
     heading = re.search(r"<h1[^>]*>(.*?)</h1>", page.content.decode(), flags=re.S)
     assert heading and "BioM Biotech Cluster Development GmbH" in heading.group(1)
+    subtitle = re.search(r'<p class="sub">(.*?)</p>', page.content.decode(), flags=re.S)
+    assert subtitle and subtitle.group(1).strip() == "BioM"  # no dangling separator
     found = client.get(f"/{language}/directory/", {"q": "Bio-M"}).content.decode()
     assert "BioM Biotech Cluster Development GmbH" in found
 
