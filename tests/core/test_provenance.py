@@ -58,3 +58,14 @@ def test_the_template_filter_escapes_and_puts_the_file_in_a_tooltip() -> None:
         "GTB master plan (2022), 参考5 &lt;売上&gt;</cite>; "
         '<cite class="source">&lt;b&gt;x&lt;/b&gt;</cite>'
     )
+
+
+def test_the_platforms_own_counts_are_named_in_the_readers_language() -> None:
+    for recorded in (
+        "biocommunity matching pipeline, counted 2026-12-01",
+        "biocommunity マッチング・パイプライン（2026-12-01集計）",
+    ):
+        assert cite(recorded, "en") == [Citation("counted by this platform's matching, 2026-12-01")]
+        assert cite(recorded, "ja") == [
+            Citation("このプラットフォームのマッチングで集計（2026-12-01）")
+        ]

@@ -171,3 +171,21 @@ def test_exports_leave_a_missing_value_empty_and_say_so(gtb: Any) -> None:
         for r in sheet.iter_rows(min_row=2, values_only=True)
     }
     assert values["gtb"] == (None, "missing") and values["massachusetts"] == (46000, "exact")
+
+
+def test_compare_page_cites_pipeline_counts_readably_and_divides_none(
+    gtb: Any, client: Any
+) -> None:
+    from biocommunity.indicators.models import Subject
+
+    ObservationFactory(
+        indicator=IndicatorFactory(code="matching-introductions-requested", unit="count"),
+        subject=Subject.objects.get(key="gtb"),
+        value=12,
+        period="2026",
+        source="biocommunity matching pipeline, counted 2026-12-01",
+    )
+    content = client.get("/en/figures/compare/").content.decode()
+    assert "counted by this platform&#x27;s matching, 2026-12-01" in content
+    assert "biocommunity matching pipeline" not in content
+    assert 'data-indicator="matching-introductions-requested" data-kind' not in content

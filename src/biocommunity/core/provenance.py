@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext, override
 from django.utils.translation import gettext_lazy as _
 
 PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
@@ -119,6 +120,14 @@ _PARTS = re.compile(r"\s*\|\s*|;\s*(?=(?:seeds?\s+)?\d{3}[\s_])")
 _SOURCE_LABEL = re.compile(r"^(?:出典|Source)\s*[:：]\s*", re.IGNORECASE)
 
 
+# The matching pipeline's own counts: "biocommunity matching pipeline, counted 2026-12-01" or
+# its Japanese form "biocommunity マッチング・パイプライン（2026-12-01集計）".
+_PLATFORM_COUNT = re.compile(
+    r"^biocommunity (?:matching pipeline, counted |マッチング・パイプライン（)"
+    r"(?P<date>\d{4}-\d{2}-\d{2})(?:集計）)?$"
+)
+
+
 @dataclass(frozen=True)
 class Citation:
     """One source as a reader sees it: ``text`` to print, ``detail`` (the file) for a tooltip."""
@@ -138,6 +147,12 @@ def cite(source: str, language: str) -> list[Citation]:
     for part in _PARTS.split(source):
         part = _SOURCE_LABEL.sub("", part.strip())
         if not part:
+            continue
+        counted = _PLATFORM_COUNT.match(part)
+        if counted:  # written by `match pipeline --record`, in the recorder's language
+            with override(language):
+                text = gettext("counted by this platform's matching, %(date)s")
+            citations.append(Citation(text % {"date": counted["date"]}))
             continue
         match = _CITED.match(part)
         document = DOCUMENTS.get(match["number"]) if match else None
