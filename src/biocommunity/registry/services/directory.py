@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, cast
 
 from django.core.cache import cache
@@ -90,15 +91,22 @@ def describing_words(codes: Iterable[str]) -> list[str]:
     """The labels (Japanese and English) and synonyms of ``kind:…``, ``function:…`` and
     ``programme:…`` codes, for the text the directory searches: an organisation is found by
     what it is and does, not only by what its name or description happens to say."""
-    words: list[str] = []
-    for code in dict.fromkeys(codes):
-        label = _LABELS.get(code)
-        if label is not None:
-            for language in ("ja", "en"):
-                with translation.override(language):
-                    words.append(str(label))
-        words.extend(SYNONYMS.get(code, ()))
+    words = [word for code in dict.fromkeys(codes) for word in _words_of(code)]
     return list(dict.fromkeys(words))
+
+
+@lru_cache(maxsize=256)
+def _words_of(code: str) -> tuple[str, ...]:
+    """One code's words; kept, because an import of many rows asks for the same few codes
+    again and again (the catalogue does not change while the process runs)."""
+    words: list[str] = []
+    label = _LABELS.get(code)
+    if label is not None:
+        for language in ("ja", "en"):
+            with translation.override(language):
+                words.append(str(label))
+    words.extend(SYNONYMS.get(code, ()))
+    return tuple(words)
 
 
 class InvalidQuery(Exception):
