@@ -78,6 +78,7 @@ def test_pages_are_found_by_title_in_either_language(db: None) -> None:
         assert "/ja/certification/" in [p.url for p in find_pages(q)], q
     assert "/ja/figures/compare/" in [p.url for p in find_pages("compare")]
     assert "/ja/figures/kpis/" in [p.url for p in find_pages("KPI")]
+    assert "/ja/" in [p.url for p in find_pages("バイオコミュニティ")]
     assert find_pages("") == []
     assert find_pages("no-such-page-anywhere") == []
 

@@ -42,9 +42,6 @@ class PageHit:
     title_en: str
     url: str
 
-    def title(self, language: str) -> str:
-        return (self.title_en or self.title_ja) if language == "en" else self.title_ja
-
 
 @dataclass
 class SiteResults:
@@ -66,6 +63,7 @@ GROUP_FIGURES = pgettext_lazy("search group", "Figures")
 GROUP_CERTIFICATION = pgettext_lazy("search group", "Certification")
 GROUP_MATCHING = pgettext_lazy("search group", "Matching")
 STATIC_PAGES: list[tuple[str, Promise, Promise, tuple[str, ...]]] = [
+    ("registry:home", GROUP_COMMUNITY, _("Community"), ("home", "ホーム", "map", "地図", "拠点")),
     ("registry:directory", GROUP_COMMUNITY, _("Directory"), ("organisations", "名簿", "一覧")),
     ("registry:open-data", GROUP_COMMUNITY, _("Open data"), ("CSV", "JSON", "XLSX", "download")),
     ("matching:index", GROUP_MATCHING, _("Matching"), ("シーズ", "ニーズ", "seeds", "needs")),
