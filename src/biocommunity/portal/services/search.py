@@ -18,6 +18,7 @@ from biocommunity.assessment.services.rubrics import shipped_rubrics
 from biocommunity.matching.services import search as matching_search
 from biocommunity.registry.models import Community, Hub, Organization
 from biocommunity.registry.services import directory
+from biocommunity.registry.services.hubs import numbered_name
 from biocommunity.registry.services.text import normalize_for_search, search_terms
 
 MAX_ORGANIZATIONS = 10
@@ -112,7 +113,12 @@ def _catalogue() -> list[tuple[PageHit, str]]:
         url = reverse("registry:hub", args=[hub.key])
         entries.append(
             (
-                PageHit(str(GROUP_COMMUNITY), hub.name_ja, hub.name_en, url),
+                PageHit(
+                    str(GROUP_COMMUNITY),
+                    numbered_name(hub, "ja"),
+                    numbered_name(hub, "en"),
+                    url,
+                ),
                 f"{hub.name_ja} {hub.name_en} {hub.area_ja} {hub.area_en}",
                 (hub.key, "hub", "拠点", "エリア"),
             )
