@@ -378,7 +378,7 @@ def _ratio(value: dict[str, Any], denominator: dict[str, Any], kind: str) -> tup
     currency = _dimension(denominator["unit"])
     gdp = convert(Decimal(str(denominator["value"])), denominator["unit"], currency)
     amount = convert(base, value["unit"], currency)
-    return float(amount / gdp * 100), _("% of GDP")
+    return float(amount / gdp * 100), _("percent of GDP")
 
 
 def ratio_table(result: dict[str, Any]) -> list[dict[str, Any]]:
