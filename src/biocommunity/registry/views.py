@@ -30,7 +30,7 @@ from biocommunity.registry.models import (
     ImportRun,
     Organization,
 )
-from biocommunity.registry.services import directory, permissions
+from biocommunity.registry.services import directory, permissions, players
 from biocommunity.registry.services import hubs as hub_services
 from biocommunity.registry.services.organizations import (
     default_community,
@@ -80,7 +80,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if community is None:
         return render(request, "registry/empty.html", status=200)
     hubs = list(community.hubs.annotate(n=Count("memberships__organization", distinct=True)))
-    kind_counts = dict(Classification.objects.values_list("kind").annotate(n=Count("organization")))
+    # Organisations abroad that are only partners are not the community's players.
+    counted = players.players(community)
+    kind_counts = dict(
+        Classification.objects.filter(organization__in=counted)
+        .values_list("kind")
+        .annotate(n=Count("organization"))
+    )
     by_kind = [
         (value, str(label), kind_counts.get(value, 0)) for value, label in OrganizationKind.choices
     ]
@@ -100,7 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "hubs": hubs,
         "hub_numbering": hub_services.numbering(hubs),
         "by_kind": [row for row in by_kind if row[2]],
-        "total": Organization.objects.count(),
+        "total": counted.count(),
         "in_hubs": HubMembership.objects.filter(hub__community=community)
         .values("organization")
         .distinct()
@@ -114,7 +120,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def hub_detail(request: HttpRequest, key: str) -> HttpResponse:
     hub = get_object_or_404(Hub.objects.select_related("community"), key=key)
-    memberships = hub.memberships.select_related("organization").order_by("organization__name_ja")
+    memberships = hub.memberships.select_related("organization").order_by(
+        directory.name_order(current_language(), "organization__")
+    )
     grouped: dict[str, list[HubMembership]] = defaultdict(list)
     for membership in memberships:
         grouped[membership.function].append(membership)

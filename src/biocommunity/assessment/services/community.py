@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from biocommunity.assessment.models import (
@@ -41,6 +41,7 @@ from biocommunity.registry.models import (
     OrganizationMarketDomain,
     Partnership,
 )
+from biocommunity.registry.services.players import players
 
 PASS = "pass"  # noqa: S105 (a result status, not a secret)
 FAIL = "fail"
@@ -179,6 +180,11 @@ class _Context:
         self._scope: set[int] | None = None
         self._qualified: dict[int, set[int] | None] = {}  # by id(category)
 
+    def candidates(self) -> QuerySet[Organization]:
+        """Organisations that may be the community's: not the overseas partners that take no
+        part in it (known to be abroad, they are neither within the radius nor unplaced)."""
+        return players(self.community)
+
     def organizations(self) -> list[tuple[Organization, float, set[str]]]:
         """Every located organisation with its distance from the centre and its kinds."""
         if self._located is None:
@@ -191,7 +197,8 @@ class _Context:
                     ),
                     {k.kind for k in org.classifications.all()},
                 )
-                for org in Organization.objects.filter(lat__isnull=False, lon__isnull=False)
+                for org in self.candidates()
+                .filter(lat__isnull=False, lon__isnull=False)
                 .only("key", "name_ja", "name_en", "lat", "lon")
                 .prefetch_related("classifications")
             ]
@@ -206,7 +213,8 @@ class _Context:
         if self._unlocated is None:
             self._unlocated = [
                 (org, {k.kind for k in org.classifications.all()})
-                for org in Organization.objects.filter(Q(lat__isnull=True) | Q(lon__isnull=True))
+                for org in self.candidates()
+                .filter(Q(lat__isnull=True) | Q(lon__isnull=True))
                 .only("key", "name_ja", "name_en")
                 .prefetch_related("classifications")
             ]
