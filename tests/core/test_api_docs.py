@@ -29,6 +29,9 @@ def test_docs_page_references_no_external_host_and_its_assets_answer(
         assert not re.match(r"^(https?:)?//", asset), f"{asset} is on another host"
         answer = client.get(asset)
         assert answer.status_code == 200, asset
+        body = b"".join(answer.streaming_content) if answer.streaming else answer.content
+        answer.close()  # WhiteNoise streams the file: close it, or it leaks an open handle
+        assert body, asset
     # No inline script: the policy allows scripts from this site only.
     for attributes in re.findall(r"<script([^>]*)>", html):
         assert "src=" in attributes or 'type="application/json"' in attributes, attributes
