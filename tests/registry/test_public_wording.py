@@ -24,6 +24,7 @@ PUBLIC_PAGES = [
     "hubs/hongo-ochanomizu-tokyo-station/",
     "open-data/",
     "figures/compare/",
+    "figures/compare/?regions=gtb,japan,world",
     "figures/sales/",
     "certification/communities/gtb/",
 ]
