@@ -133,3 +133,11 @@ def test_page_queries_do_not_grow_with_profiles_and_certificates(client: Client)
     with CaptureQueriesContext(connection) as many:
         _page(client, "busy")
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_an_organisation_known_by_prefecture_gets_it_shaded(gtb: Community, client: Client) -> None:
+    html = _page(client, "startup-ecosystem-tokyo-consortium", "en")
+    assert 'class="pref pref-core pref-highlight" data-code="13"' in html
+    assert "No exact position recorded: Tokyo is shaded." in html
+    located = _page(client, "kawasaki-city", "en")
+    assert "pref-highlight" not in located and "<circle" in located

@@ -230,3 +230,11 @@ def test_distance_is_symmetric_and_zero_on_the_spot() -> None:
     assert a == pytest.approx(b)
     assert 25 < a < 30  # Tokyo Station to Yokohama Station is about 28 km
     assert geodesic_distance_km(35.0, 139.0, 35.0, 139.0) == 0.0
+
+
+def test_one_prefecture_can_be_shaded() -> None:
+    root = _parse(render_region_svg([], highlight="13"))
+    shaded = [el for el in root.iter(f"{SVG}path") if "pref-highlight" in _classes(el)]
+    assert [el.get("data-code") for el in shaded] == ["13"]
+    plain = _parse(render_region_svg([]))
+    assert not [el for el in plain.iter(f"{SVG}path") if "pref-highlight" in _classes(el)]

@@ -352,14 +352,18 @@ def render_region_svg(
     width: int = 640,
     language: str = "ja",
     title: str = "",
+    highlight: str = "",
 ) -> str:
     """A self-contained ``<svg>`` map of the region with the given points.
+
+    ``highlight`` shades one prefecture (a JIS code): where an organisation is known only by
+    its prefecture, the map shows that much instead of nothing.
 
     ``bbox`` is (min_lon, min_lat, max_lon, max_lat), default :data:`DEFAULT_BBOX`.
     Points outside it are skipped. Output has no script, no style sheet and no
     external reference; colours are presentation attributes, so a page's CSS can
-    restyle the classes ``pref``, ``pref-core``, ``pref-label``, ``point``, ``hub``
-    and ``org``. Labels and hrefs are escaped; unsafe hrefs are dropped.
+    restyle the classes ``pref``, ``pref-core``, ``pref-highlight``, ``pref-label``,
+    ``point``, ``hub`` and ``org``. Labels and hrefs are escaped; unsafe hrefs are dropped.
     """
     lo_lon, lo_lat, hi_lon, hi_lat = DEFAULT_BBOX if bbox is None else bbox
     box: BBox = (float(lo_lon), float(lo_lat), float(hi_lon), float(hi_lat))
@@ -388,6 +392,8 @@ def render_region_svg(
         core = pref.code in CORE_PREFECTURE_CODES
         css = "pref pref-core" if core else "pref pref-context"
         fill = "#f7f4ec" if core else "#ecebe6"
+        if highlight and pref.code == highlight:
+            css, fill = f"{css} pref-highlight", "#f2c98a"
         out.append(
             f'<path class="{css}" data-code="{_text(pref.code)}" '
             f'd="{_path_data(pref.polygons, project)}" fill="{fill}" stroke="#8c8c8c" '

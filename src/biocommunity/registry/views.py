@@ -224,14 +224,24 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
             "contacts": (
                 permissions.contacts_of(org) if roles.is_secretariat(request.user) else None
             ),
-            "map_svg": maps.render_region_svg(
-                [maps.MapPoint(org.lat, org.lon, pick(org, "name", current_language()), "", "hub")],
-                language=current_language(),
-            )
-            if org.lat is not None and org.lon is not None
-            else "",
+            "map_svg": _organization_map(org),
+            "map_is_area": org.lat is None and bool(org.prefecture),
         },
     )
+
+
+def _organization_map(org: Organization) -> str:
+    """Its point on the region's map; only its prefecture shaded when that is all we know;
+    nothing for an organisation abroad or one with no place recorded."""
+    language = current_language()
+    if org.country and org.country != "JP":
+        return ""
+    if org.lat is not None and org.lon is not None:
+        point = maps.MapPoint(org.lat, org.lon, pick(org, "name", language), "", "hub")
+        return maps.render_region_svg([point], language=language)
+    if org.prefecture:
+        return maps.render_region_svg([], language=language, highlight=org.prefecture)
+    return ""
 
 
 @login_required
