@@ -331,7 +331,7 @@ def test_cdmos_are_found_by_kind_and_synonyms(gtb: Community, q: str) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "q", ["incubation", "Incubation", "インキュベーション", "いんきゅべーしょん"]
+    "q", ["incubation", "Incubation", "インキュベーション", "いんきゅべーしょん", "ｲﾝｷｭﾍﾞｰｼｮﾝ"]
 )
 def test_incubation_finds_incubators_and_hub_incubation_functions(gtb: Community, q: str) -> None:
     found = set(keys(q))
