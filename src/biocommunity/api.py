@@ -11,6 +11,7 @@ from biocommunity.assessment.api import router as assessment_router
 from biocommunity.indicators.api import router as indicators_router
 from biocommunity.matching.api import router as matching_router
 from biocommunity.people.api import router as people_router
+from biocommunity.portal.api import router as portal_router
 from biocommunity.registry.api import router as registry_router
 from biocommunity.registry.services.directory import InvalidQuery
 
@@ -42,3 +43,4 @@ api.add_router("/", indicators_router)
 api.add_router("/", assessment_router)
 api.add_router("/matching", matching_router)
 api.add_router("/notifications", people_router)
+api.add_router("/search", portal_router)

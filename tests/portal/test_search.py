@@ -150,3 +150,29 @@ def test_results_page_query_count_does_not_grow_with_results(
     for q in ("インキュベーション", "CDMO", "川崎"):  # 28 organisations; 10 profiles; pages
         with django_assert_max_num_queries(14):
             assert_status(client.get("/ja/search/", {"q": q}), 200)
+
+
+def test_the_api_answers_the_same_search_for_the_same_viewer(
+    gtb: Community, client: Client
+) -> None:
+    made = _profiles(gtb)
+    response = client.get("/api/search", {"q": "抗体医薬品"})
+    assert_status(response, 200)
+    body = response.json()
+    ids = [p["id"] for p in body["profiles"]]
+    assert made["public"].pk in ids and made["members"].pk not in ids
+    cdmo = client.get("/api/search", {"q": "CDMO"}).json()
+    assert {o["key"] for o in cdmo["organizations"]} == {"agc", "fujifilm"}
+    assert cdmo["organization_count"] == 2
+    assert all(o["url"].endswith(f"/organizations/{o['key']}/") for o in cdmo["organizations"])
+    pages = client.get("/api/search", {"q": "Certification register"}).json()["pages"]
+    assert any(p["url"].endswith("/certification/") for p in pages)
+    login(client, member_user(Organization.objects.get(key="agc")))
+    seen = [p["id"] for p in client.get("/api/search", {"q": "抗体医薬品"}).json()["profiles"]]
+    assert made["members"].pk in seen
+
+
+def test_the_api_refuses_a_bad_query_with_a_json_detail(db: None, client: Client) -> None:
+    response = client.get("/api/search", {"q": "x" * 201})
+    assert_status(response, 400)
+    assert response.json()["detail"][0]["field"] == "q"
