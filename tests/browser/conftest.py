@@ -83,3 +83,31 @@ def screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def log_in(
+    page: Any,
+    base: str,
+    username: str,
+    next_path: str = "",
+    *,
+    password: str = "",
+    language: str = "ja",
+) -> None:
+    """Sign in through the login form (its own button, not the header's search button)."""
+    from tests.factories import PASSWORD
+
+    suffix = f"?next={next_path}" if next_path else ""
+    page.goto(f"{base}/{language}/accounts/login/{suffix}")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password or PASSWORD)
+    page.click("form.form button[type=submit]")
+    if next_path:
+        page.wait_for_url(f"**{next_path}")
+    else:
+        page.wait_for_load_state()
+
+
+def log_out(page: Any) -> None:
+    with page.expect_navigation():
+        page.locator("form[action$='/logout/'] button[type=submit]").click()

@@ -9,9 +9,8 @@ import pytest
 from django.utils import timezone
 
 from biocommunity.assessment.models import Assessment, AuditEntry, Certificate
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, log_out, screenshot
 from tests.factories import (
-    PASSWORD,
     CommunityFactory,
     OrganizationFactory,
     certification_round,
@@ -24,19 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CRITERION = "incubator.open_innovation.registered.1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/ja/accounts/login/?next=/ja/certification/work/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url("**/ja/certification/work/")
-
-
-def _log_out(page: Any) -> None:
-    with page.expect_navigation():
-        page.locator("form[action$='/logout/'] button[type=submit]").click()
 
 
 def _wait_for_badge(page: Any, number: str) -> None:
@@ -70,7 +56,7 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     report.write_bytes(PDF)
 
     # The member fills in the self-assessment, attaches a PDF and submits it.
-    _log_in(page, base, "incubator-staff")
+    log_in(page, base, "incubator-staff", "/ja/certification/work/")
     page.get_by_role("link", name="ブラウザテスト・インキュベータ").click()
     page.wait_for_url(f"**/ja/certification/assessments/{assessment.pk}/")
     card = page.locator(f"[id='c-{CRITERION}']")
@@ -110,10 +96,10 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
     screenshot(page, "certification-submitted-ja")
-    _log_out(page)
+    log_out(page)
 
     # An outside reviewer accepts the criterion and recommends 候補.
-    _log_in(page, base, "outside-reviewer")
+    log_in(page, base, "outside-reviewer", "/ja/certification/work/")
     page.locator(f"a[href$='/certification/assessments/{assessment.pk}/review/']").click()
     page.wait_for_url(f"**/assessments/{assessment.pk}/review/")
     assert "disclosure-report.pdf" in page.locator("ul.evidence-list").inner_text()
@@ -123,10 +109,10 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     screenshot(page, "certification-review-ja")
     page.locator("button[name=action][value=submit]").click()
     page.wait_for_url("**/ja/certification/work/")
-    _log_out(page)
+    log_out(page)
 
     # The secretariat decides for the committee and issues the certificate.
-    _log_in(page, base, "gtb-secretariat")
+    log_in(page, base, "gtb-secretariat", "/ja/certification/work/")
     page.locator(f"a[href$='/certification/assessments/{assessment.pk}/decide/']").click()
     page.wait_for_url(f"**/assessments/{assessment.pk}/decide/")
     assert "outside-reviewer" in page.locator("table thead").inner_text()
@@ -142,7 +128,7 @@ def test_incubator_is_certified_and_anyone_can_verify_it(
     page.wait_for_url("**/ja/certification/certificates/*/")
     certificate = Certificate.objects.get()
     assert page.url.endswith(f"/ja/certification/certificates/{certificate.number}/")
-    _log_out(page)
+    log_out(page)
 
     # Anyone verifies the certificate, in Japanese and in English.
     page.goto(f"{base}/ja/certification/certificates/{certificate.number}/")

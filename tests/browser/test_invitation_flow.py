@@ -9,18 +9,10 @@ import pytest
 
 from biocommunity.people.models import OutboxEmail
 from biocommunity.registry.services.permissions import contacts_of
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import PASSWORD, OrganizationFactory, secretariat_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/ja/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.click("form.form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_secretariat_invites_a_member_who_sets_a_password_and_lands_on_own_page(
@@ -29,7 +21,7 @@ def test_secretariat_invites_a_member_who_sets_a_password_and_lands_on_own_page(
     org = OrganizationFactory(name_ja="かずさバイオ株式会社", name_en="Kazusa Bio Inc.")
     OrganizationFactory(name_ja="湘南ラボ", name_en="Shonan Lab")
     secretariat_user(username="jba-office")
-    _log_in(page, live_server.url, "jba-office")
+    log_in(page, live_server.url, "jba-office")
 
     page.get_by_test_id("users-link").click()
     page.wait_for_url("**/ja/accounts/users/")

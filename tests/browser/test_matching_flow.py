@@ -10,8 +10,8 @@ import pytest
 
 from biocommunity.matching.models import Introduction, Profile
 from biocommunity.matching.services import indexing
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, OrganizationFactory, ProfileFactory, member_user
+from tests.browser.conftest import log_in, log_out, screenshot
+from tests.factories import OrganizationFactory, ProfileFactory, member_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -87,19 +87,6 @@ def _world() -> Profile:
     return seed
 
 
-def _log_in(page: Any, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/ja/accounts/login/?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-
-
-def _log_out(page: Any) -> None:
-    with page.expect_navigation():
-        page.locator("form[action$='/logout/'] button[type=submit]").click()
-
-
 def test_member_posts_a_japanese_need_and_asks_to_meet_an_english_seed(
     page: Any, live_server: Any
 ) -> None:
@@ -107,7 +94,7 @@ def test_member_posts_a_japanese_need_and_asks_to_meet_an_english_seed(
     seed = _world()
 
     # The member posts a need written in Japanese only.
-    _log_in(page, base, "pharma-member", "/ja/matching/profiles/new/")
+    log_in(page, base, "pharma-member", "/ja/matching/profiles/new/")
     form = page.locator("form.profile-form")
     form.locator("select[name=kind]").select_option("need")
     form.locator("input[name=title_ja]").fill(NEED_TITLE)
@@ -174,10 +161,10 @@ def test_member_posts_a_japanese_need_and_asks_to_meet_an_english_seed(
     assert "CHO細胞株のライセンス" in sent.inner_text()
     assert sent.locator("[data-testid=contacts]").count() == 0
     assert SEED_CONTACT not in page.content()
-    _log_out(page)
+    log_out(page)
 
     # A member of the university accepts; both sides now see the seed's contact.
-    _log_in(page, base, "univ-liaison", "/ja/matching/introductions/")
+    log_in(page, base, "univ-liaison", "/ja/matching/introductions/")
     received = page.locator(f"#intro-{intro.pk}")
     assert "CHO細胞株のライセンス" in received.inner_text()
     assert NEED_TITLE in received.inner_text()  # on behalf of the need
@@ -191,9 +178,9 @@ def test_member_posts_a_japanese_need_and_asks_to_meet_an_english_seed(
     assert SEED_CONTACT in contacts.inner_text()
     intro.refresh_from_db()
     assert intro.status == "accepted"
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, base, "pharma-member", "/ja/matching/introductions/")
+    log_in(page, base, "pharma-member", "/ja/matching/introductions/")
     contacts = page.locator(f"#intro-{intro.pk} [data-testid=contacts]")
     assert SEED_CONTACT in contacts.inner_text()
     assert "ぜひ一度お話ししましょう。" in page.locator(f"#intro-{intro.pk}").inner_text()

@@ -7,18 +7,10 @@ from typing import Any
 import pytest
 
 from biocommunity.registry.models import Organization
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, UserFactory, member_user, secretariat_user
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import UserFactory, member_user, secretariat_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/en/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_member_edits_own_profile_and_sees_it_in_history(
@@ -26,7 +18,7 @@ def test_member_edits_own_profile_and_sees_it_in_history(
 ) -> None:
     link_j = Organization.objects.get(key="link-j")
     member_user(link_j, username="linkj-staff")
-    _log_in(page, live_server.url, "linkj-staff")
+    log_in(page, live_server.url, "linkj-staff", language="en")
 
     page.goto(f"{live_server.url}/en/organizations/link-j/edit/")
     page.fill("input[name=website]", "not a url")
@@ -53,7 +45,7 @@ def test_secretariat_imports_a_spreadsheet_after_a_failed_check(
 ) -> None:
     secretariat_user(username="jba-secretariat")
     UserFactory(username="bystander")
-    _log_in(page, live_server.url, "jba-secretariat")
+    log_in(page, live_server.url, "jba-secretariat", language="en")
     bad = tmp_path / "members.csv"
     bad.write_text(
         "key,name_ja,name_en,kinds,hubs\n"

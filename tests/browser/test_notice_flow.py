@@ -14,8 +14,8 @@ from biocommunity.matching.services import indexing
 from biocommunity.people.choices import NoticeKind
 from biocommunity.people.models import Notice, OutboxEmail
 from biocommunity.people.services.persons import person_of
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, OrganizationFactory, ProfileFactory, member_user
+from tests.browser.conftest import log_in, log_out, screenshot
+from tests.factories import OrganizationFactory, ProfileFactory, member_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,19 +29,6 @@ def _fresh_index() -> Iterator[None]:
     indexing.reset()
     yield
     indexing.reset()
-
-
-def _log_in(page: Any, base: str, username: str, next_path: str) -> None:
-    page.goto(f"{base}/ja/accounts/login/?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(f"**{next_path}")
-
-
-def _log_out(page: Any) -> None:
-    with page.expect_navigation():
-        page.locator("form[action$='/logout/'] button[type=submit]").click()
 
 
 def test_introduction_request_reaches_the_contact_and_the_answer_comes_back(
@@ -65,17 +52,17 @@ def test_introduction_request_reaches_the_contact_and_the_answer_comes_back(
     member_user(startup, username="startup-member", email="cso@gene-startup.example")
 
     # The startup's member asks to be introduced.
-    _log_in(page, base, "startup-member", f"/ja/matching/profiles/{seed.pk}/")
+    log_in(page, base, "startup-member", f"/ja/matching/profiles/{seed.pk}/")
     request_form = page.locator("section.introduce form")
     request_form.locator("textarea[name=message]").fill("臨床用AAVの製造についてご相談したい。")
     with page.expect_navigation():
         request_form.locator("button[type=submit]").click()
     assert "依頼を送信しました" in page.locator("ul.messages").inner_text()
     intro = Introduction.objects.get()
-    _log_out(page)
+    log_out(page)
 
     # The CDMO's contact, who reads English, sees the badge and opens the notice.
-    _log_in(page, base, "cdmo-contact", "/en/matching/")
+    log_in(page, base, "cdmo-contact", "/en/matching/")
     badge = page.locator("[data-testid=notice-badge]")
     assert badge.get_attribute("aria-label") == "Notices, 1 unread"
     assert badge.locator(".count").inner_text() == "1"
@@ -107,10 +94,10 @@ def test_introduction_request_reaches_the_contact_and_the_answer_comes_back(
         received.locator("button[name=action][value=accept]").click()
     intro.refresh_from_db()
     assert intro.status == "accepted"
-    _log_out(page)
+    log_out(page)
 
     # The startup's member has the answer, in Japanese.
-    _log_in(page, base, "startup-member", "/ja/matching/")
+    log_in(page, base, "startup-member", "/ja/matching/")
     badge = page.locator("[data-testid=notice-badge]")
     assert badge.get_attribute("aria-label") == "通知、未読 1 件"
     with page.expect_navigation():

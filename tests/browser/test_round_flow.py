@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from biocommunity.assessment.models import Assessment, Certificate, Round
-from tests.browser.conftest import screenshot
-from tests.browser.test_certification_flow import CRITERION, _log_in, _log_out
+from tests.browser.conftest import log_in, log_out, screenshot
+from tests.browser.test_certification_flow import CRITERION
 from tests.factories import (
     CommunityFactory,
     OrganizationFactory,
@@ -46,7 +46,7 @@ def test_secretariat_runs_a_round_from_invitation_to_certificate(
     reviewer_user(username="round-reviewer")
 
     # The secretariat starts from its hub page and creates the round.
-    _log_in(page, base, "round-secretariat")
+    log_in(page, base, "round-secretariat", "/ja/certification/work/")
     page.locator("header nav a[href='/ja/secretariat/']").first.click()
     page.wait_for_url("**/ja/secretariat/")
     screenshot(page, "secretariat-hub-ja")
@@ -104,11 +104,11 @@ def test_secretariat_runs_a_round_from_invitation_to_certificate(
     audit = page.locator("table.audit-log").inner_text()
     assert "受付を開始" in audit and "ラウンドに招待" in audit
     assert "round.opened" not in audit
-    _log_out(page)
+    log_out(page)
 
     # The member fills in the self-assessment with a web page as evidence and submits.
     assessment = Assessment.objects.get(round=round_)
-    _log_in(page, base, "kazusa-staff")
+    log_in(page, base, "kazusa-staff", "/ja/certification/work/")
     page.get_by_role("link", name="カズサ・インキュベーションセンター").click()
     page.wait_for_url(f"**/ja/certification/assessments/{assessment.pk}/")
     card = page.locator(f"[id='c-{CRITERION}']")
@@ -124,17 +124,17 @@ def test_secretariat_runs_a_round_from_invitation_to_certificate(
         page.locator("button[form=claims][value=submit]").click()
     assessment.refresh_from_db()
     assert assessment.status == "submitted"
-    _log_out(page)
+    log_out(page)
 
     # Before any review, the committee's page says what it waits for, with no form.
-    _log_in(page, base, "round-secretariat")
+    log_in(page, base, "round-secretariat", "/ja/certification/work/")
     page.goto(f"{base}/ja/certification/assessments/{assessment.pk}/decide/")
     assert "審査" in page.locator("#decision-state").inner_text()
     assert page.locator("input[name=valid_to]").count() == 0
-    _log_out(page)
+    log_out(page)
 
     # The reviewer accepts the criterion and recommends 候補.
-    _log_in(page, base, "round-reviewer")
+    log_in(page, base, "round-reviewer", "/ja/certification/work/")
     page.locator(f"a[href$='/certification/assessments/{assessment.pk}/review/']").click()
     page.wait_for_url(f"**/assessments/{assessment.pk}/review/")
     page.locator(f"input[name='accept-{CRITERION}']").check()
@@ -145,10 +145,10 @@ def test_secretariat_runs_a_round_from_invitation_to_certificate(
     page.goto(f"{base}/ja/certification/assessments/{assessment.pk}/review/")
     assert "提出済み" in page.locator("#review-state").inner_text()
     assert page.locator("select[name=recommended_level]").count() == 0
-    _log_out(page)
+    log_out(page)
 
     # The secretariat decides from its work page and issues the certificate.
-    _log_in(page, base, "round-secretariat")
+    log_in(page, base, "round-secretariat", "/ja/certification/work/")
     page.locator(f"a[href$='/certification/assessments/{assessment.pk}/decide/']").first.click()
     page.wait_for_url(f"**/assessments/{assessment.pk}/decide/")
     assert page.locator("select[name=level_code]").input_value() == "candidate"
@@ -166,7 +166,7 @@ def test_secretariat_runs_a_round_from_invitation_to_certificate(
     assert "認定証の発行" in log
     assert "certificate.issued" not in log
     screenshot(page, "round-audit-ja")
-    _log_out(page)
+    log_out(page)
 
     # Anyone finds the certificate on the public register, in both languages.
     page.goto(f"{base}/ja/certification/")

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0002_coordinates_both_or_neither'),
+        ("registry", "0002_coordinates_both_or_neither"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organizationmember',
-            name='acts_for',
-            field=models.BooleanField(default=True, help_text='On: a contact who answers for the organisation and edits its profile. Off: the person only works there (a reviewer or secretariat affiliation).', verbose_name='acts for the organisation'),
+            model_name="organizationmember",
+            name="acts_for",
+            field=models.BooleanField(
+                default=True,
+                help_text="On: a contact who answers for the organisation and edits its profile. Off: the person only works there (a reviewer or secretariat affiliation).",
+                verbose_name="acts for the organisation",
+            ),
         ),
     ]

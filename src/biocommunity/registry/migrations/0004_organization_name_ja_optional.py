@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0003_organizationmember_acts_for'),
+        ("registry", "0003_organizationmember_acts_for"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='organization',
-            name='name_ja',
-            field=models.CharField(blank=True, help_text='Leave empty when it has no Japanese name; the English name is shown.', max_length=300, verbose_name='name (Japanese)'),
+            model_name="organization",
+            name="name_ja",
+            field=models.CharField(
+                blank=True,
+                help_text="Leave empty when it has no Japanese name; the English name is shown.",
+                max_length=300,
+                verbose_name="name (Japanese)",
+            ),
         ),
     ]
