@@ -39,31 +39,8 @@
       }, config);
     });
   }
-  var requested = false;
-  function load(node) {
-    if (requested) { return; }
-    requested = true;
-    var charts = JSON.parse(node.textContent);
-    if (typeof Plotly !== "undefined") { draw(charts); return; }
-    var script = document.createElement("script");
-    script.src = document.querySelector("[data-chart-bundle]").getAttribute("data-chart-bundle");
-    script.onload = function () { draw(charts); };
-    document.head.appendChild(script);
-  }
-
-  function start() {
-    var node = document.getElementById("kpi-chart-data");
+  window.biocommunityCharts.onReady(function () {
     var targets = Array.prototype.slice.call(document.querySelectorAll("[data-testid=kpi-chart]"));
-    if (!node || !targets.length) { return; }
-    if (!("IntersectionObserver" in window)) { load(node); return; }
-    var observer = new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) {
-        observer.disconnect();
-        load(node);
-      }
-    }, { rootMargin: "200px 0px" });
-    targets.forEach(function (el) { observer.observe(el); });
-  }
-
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+    window.biocommunityCharts.whenVisible("kpi-chart-data", targets, draw);
+  });
 })();

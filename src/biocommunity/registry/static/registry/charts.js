@@ -22,32 +22,8 @@
     });
   }
 
-  var requested = false;
-  function load(node) {
-    if (requested) { return; }
-    requested = true;
-    var data = JSON.parse(node.textContent);
-    if (typeof Plotly !== "undefined") { draw(data); return; }
-    var script = document.createElement("script");
-    script.src = document.querySelector("[data-chart-bundle]").getAttribute("data-chart-bundle");
-    script.onload = function () { draw(data); };
-    document.head.appendChild(script);
-  }
-
-  function start() {
-    var node = document.getElementById("chart-data");
-    var targets = charts.map(function (spec) { return document.getElementById(spec[0]); })
-      .filter(Boolean);
-    if (!node || !targets.length) { return; }
-    if (!("IntersectionObserver" in window)) { load(node); return; }
-    var observer = new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) {
-        observer.disconnect();
-        load(node);
-      }
-    }, { rootMargin: "200px 0px" });
-    targets.forEach(function (el) { observer.observe(el); });
-  }
-
-  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+  window.biocommunityCharts.onReady(function () {
+    var targets = charts.map(function (spec) { return document.getElementById(spec[0]); });
+    window.biocommunityCharts.whenVisible("chart-data", targets, draw);
+  });
 })();
