@@ -92,7 +92,10 @@ def test_programmes_are_listed(gtb: Community, client: Client) -> None:
         ("kawasaki-city", "神奈川県川崎市", "Kawasaki"),
         ("newton-biocapital", "ブリュッセル（BE）", "Brussels, BE"),
         ("startup-ecosystem-tokyo-consortium", "東京都", "Tokyo"),
-        ("fujifilm", "日本（所在市区町村の記録なし）", "Japan (no city recorded)"),
+        # the CDMOs: where the seed places their new sites (004 国内CDMO…)
+        ("agc", "神奈川県横浜市", "Yokohama"),
+        ("fujifilm", "富山県", "Toyama"),
+        ("cellusion", "日本（所在市区町村の記録なし）", "Japan (no city recorded)"),
     ],
 )
 def test_location_uses_what_the_dataset_records(

@@ -14,6 +14,7 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
 
+from biocommunity.core.provenance import cite
 from biocommunity.registry.models import (
     Classification,
     Community,
@@ -359,7 +360,12 @@ def test_organisation_page_shows_sources_and_hubs(
     assert h1(content) == (org.name_ja if language == "ja" else org.name_en)
     assert len(org.sources) >= 2
     for source in org.sources:
-        assert f"<li>{html.escape(source)}</li>" in content
+        # cited by document title and table, the file as a tooltip, never the raw string
+        assert f"<li>{html.escape(source)}</li>" not in content
+        for citation in cite(source, language):
+            assert html.escape(citation.text) in content
+            if citation.detail:
+                assert f'title="{html.escape(citation.detail)}"' in content
     for hub in Hub.objects.filter(memberships__organization=org).distinct():
         name = hub.name_ja if language == "ja" else hub.name_en
         assert f'<a href="/{language}/hubs/{hub.key}/">{html.escape(name)}</a>' in content
