@@ -664,6 +664,20 @@ def test_evidence_download_is_an_attachment(client: Client, role: str) -> None:
     assert response["Content-Type"] == "application/pdf"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_evidence_whose_file_is_gone_answers_404_with_a_message(
+    client: Client, media: Path, language: str
+) -> None:
+    """A database restored without its uploads must say the file is missing, not fail with 500."""
+    w = World().submit()
+    assert w.evidence is not None
+    Path(w.evidence.file.path).unlink()
+    login(client, w.member)
+    content = get(client, url(language, "evidence", w.evidence.pk), status=404)
+    message = "The file of this evidence is missing; ask the secretariat to restore it."
+    assert label(message, language) in content
+
+
 def test_evidence_upload_through_the_page(client: Client, media: Path) -> None:
     w = World()
     login(client, w.member)

@@ -428,8 +428,15 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     wf.require_view_assessment(request.user, evidence.claim.assessment)
     if not evidence.file:
         raise Http404(_("This evidence has no file."))
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        # The record outlived its upload (a database restored without its media): say so.
+        raise Http404(
+            _("The file of this evidence is missing; ask the secretariat to restore it.")
+        ) from None
     response = FileResponse(
-        evidence.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=evidence.original_name or "evidence",
         content_type=evidence.content_type or "application/octet-stream",
