@@ -1,0 +1,1 @@
+"""Workflows of the installation as a whole (backup and restore)."""
