@@ -60,6 +60,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# Derived data (home page counts and charts, the community assessment, facet counts): local
+# memory by default, one per process; BIOCOMMUNITY_CACHE_URL=redis://host:6379/0 shares it
+# between processes (several workers see a write at once; needs the redis package).
+_CACHE_URL = os.environ.get("BIOCOMMUNITY_CACHE_URL", "").strip()
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -81,6 +93,9 @@ INSTALLED_APPS = [
     "biocommunity.assessment",
     "biocommunity.matching",
     "biocommunity.portal",
+    "django_tasks",
+    "django_tasks_db",
+    "biocommunity.jobs",
 ]
 
 MIDDLEWARE = [
@@ -159,7 +174,14 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "biocommunity.core.staticfiles.VendoredPackageFinder",
 ]
-WHITENOISE_USE_FINDERS = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed and compressed names after `collectstatic` (which `biocommunity serve` runs first);
+    # tests keep Django's plain storage (tests/conftest.py).
+    "staticfiles": {"BACKEND": "biocommunity.core.staticfiles.ServingStaticStorage"},
+}
+# Outside DEBUG, WhiteNoise serves only what was collected into STATIC_ROOT, read once at start.
+WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 
@@ -176,12 +198,32 @@ if _env_flag("BIOCOMMUNITY_HTTPS"):
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Asking browsers to hard-code HTTPS for the domain (hstspreload.org) is hard to undo, so it
+    # is the operator's explicit choice; without it, check --deploy's reminder is not a fault.
+    SECURE_HSTS_PRELOAD = _env_flag("BIOCOMMUNITY_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # A load balancer probes over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]
 
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 BIOCOMMUNITY_IMPORT_MAX_BYTES = int(
     os.environ.get("BIOCOMMUNITY_IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
+)
+# Bounds on what one import reads (core/spreadsheets.py), checked before the whole file is read.
+BIOCOMMUNITY_IMPORT_MAX_ROWS = int(os.environ.get("BIOCOMMUNITY_IMPORT_MAX_ROWS", "100000"))
+BIOCOMMUNITY_IMPORT_MAX_COLUMNS = int(os.environ.get("BIOCOMMUNITY_IMPORT_MAX_COLUMNS", "200"))
+BIOCOMMUNITY_IMPORT_MAX_CELL_CHARS = int(
+    os.environ.get("BIOCOMMUNITY_IMPORT_MAX_CELL_CHARS", "32767")
+)
+BIOCOMMUNITY_IMPORT_MAX_UNCOMPRESSED_BYTES = int(
+    os.environ.get("BIOCOMMUNITY_IMPORT_MAX_UNCOMPRESSED_BYTES", str(200 * 1024 * 1024))
+)
+BIOCOMMUNITY_IMPORT_MAX_COMPRESSION_RATIO = int(
+    os.environ.get("BIOCOMMUNITY_IMPORT_MAX_COMPRESSION_RATIO", "100")
 )
 BIOCOMMUNITY_DEFAULT_COMMUNITY = os.environ.get("BIOCOMMUNITY_DEFAULT_COMMUNITY", "gtb")
 
@@ -216,9 +258,24 @@ BIOCOMMUNITY_MATCHING_WARMUP = os.environ.get("BIOCOMMUNITY_MATCHING_WARMUP", "t
 BIOCOMMUNITY_SITE_URL = os.environ.get("BIOCOMMUNITY_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "biocommunity@localhost")
 
-# How notice e-mails leave: "thread" (after commit, outside the request), "inline" (after
-# commit, in the request: tests), "outbox" (only through `biocommunity notices deliver`).
-BIOCOMMUNITY_EMAIL_DELIVERY = os.environ.get("BIOCOMMUNITY_EMAIL_DELIVERY", "thread")
+# How notice e-mails leave: "queue" (after commit, a job for `biocommunity worker`), "inline"
+# (after commit, in the request: tests), "outbox" (only through `biocommunity notices deliver`).
+BIOCOMMUNITY_EMAIL_DELIVERY = os.environ.get("BIOCOMMUNITY_EMAIL_DELIVERY", "queue")
+
+# Background jobs (biocommunity.jobs, docs/jobs.md): Django's tasks API. "database" keeps them
+# in this database for `biocommunity worker`; "immediate" runs each at enqueue, in the caller
+# (no worker); any other value is a backend's dotted path (e.g. django_tasks_rq.RQBackend).
+BIOCOMMUNITY_TASKS_BACKEND = os.environ.get("BIOCOMMUNITY_TASKS_BACKEND", "database")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+        }.get(BIOCOMMUNITY_TASKS_BACKEND, BIOCOMMUNITY_TASKS_BACKEND),
+    }
+}
+# How often a failed job is tried in all before it stays failed on the queue page.
+BIOCOMMUNITY_JOBS_MAX_ATTEMPTS = int(os.environ.get("BIOCOMMUNITY_JOBS_MAX_ATTEMPTS", "5"))
 
 # How long an invitation link works (days), and a password reset link (Django's, in seconds).
 BIOCOMMUNITY_INVITATION_DAYS = int(os.environ.get("BIOCOMMUNITY_INVITATION_DAYS", "14"))

@@ -44,6 +44,7 @@ from biocommunity.assessment.services.levels import level_for
 from biocommunity.assessment.services.rubrics import get_rubric, shipped_rubrics
 from biocommunity.assessment.services.thresholds import Threshold, thresholds_asked
 from biocommunity.core import roles
+from biocommunity.core.conditional import conditional_page
 from biocommunity.core.templatetags.bilingual import current_language, pick
 from biocommunity.registry.models import Community, Organization
 from biocommunity.registry.services.organizations import default_community
@@ -72,6 +73,7 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
 # Public ----------------------------------------------------------------------------------------
 
 
+@conditional_page
 def register_page(request: HttpRequest) -> HttpResponse:
     states = reg.register()
     return render(
@@ -93,6 +95,7 @@ def _certificate(number: str) -> Certificate:
     )
 
 
+@conditional_page
 def certificate_page(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _certificate(number)
     state = reg.state_of(certificate)
@@ -133,6 +136,7 @@ def rubric_page(request: HttpRequest, code: str, version: str) -> HttpResponse:
     return render(request, "assessment/rubric.html", {"rubric": rubric})
 
 
+@conditional_page
 def community_page(request: HttpRequest, key: str) -> HttpResponse:
     community = get_object_or_404(Community, key=key)
     result = assess_community(community)

@@ -8,6 +8,11 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Platform")
 
+    def ready(self) -> None:
+        from biocommunity.core import derived
+
+        derived.connect()
+
 
 class BiocommunityAdminConfig(admin_apps.AdminConfig):
     """Django's admin with the site that lets the secretariat role in (core/admin_site.py)."""

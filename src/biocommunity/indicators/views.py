@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from biocommunity.core.conditional import conditional_page
 from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
 from biocommunity.core.templatetags.bilingual import current_language, pick
@@ -57,6 +58,7 @@ def _keys(request: HttpRequest, name: str, default: list[str]) -> list[str]:
     return [v.strip() for v in values if v.strip()] or default
 
 
+@conditional_page
 def compare_page(request: HttpRequest) -> HttpResponse:
     regions = _keys(request, "regions", DEFAULT_REGIONS)
     ecosystems = _keys(request, "ecosystems", DEFAULT_ECOSYSTEMS)
@@ -140,6 +142,7 @@ def import_template_download(request: HttpRequest, fmt: str) -> HttpResponse:
     return attachment(import_template(fmt, current_language()), f"observations-template.{fmt}")
 
 
+@conditional_page
 def factsheet_page(request: HttpRequest) -> HttpResponse:
     community = default_community()
     if community is None:
@@ -161,6 +164,7 @@ def factsheet_pdf_download(request: HttpRequest) -> HttpResponse:
     return attachment(pdf, f"{community.key}-factsheet-{language}.pdf")
 
 
+@conditional_page
 def sales_page(request: HttpRequest) -> HttpResponse:
     shipped: dict[str, list[SalesByIndustry]] = {}
     for row in SalesByIndustry.objects.all():
@@ -171,6 +175,7 @@ def sales_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@conditional_page
 def kpi_page(request: HttpRequest, pdf_failed: str = "") -> HttpResponse:
     """The KPIs with their charts; says before anyone clicks when the PDF cannot be made."""
     plans = Plan.objects.prefetch_related("goals__kpis")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,8 +15,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from biocommunity.core import roles
+from biocommunity.core import derived, roles
 from biocommunity.core.changelog import history_for
+from biocommunity.core.conditional import conditional_page
 from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
 from biocommunity.core.templatetags.bilingual import current_language, pick
@@ -75,10 +77,20 @@ def _region_map(community: Community, hubs: Sequence[Hub]) -> str:
     )
 
 
+@conditional_page
 def home(request: HttpRequest) -> HttpResponse:
     community = default_community()
     if community is None:
         return render(request, "registry/empty.html", status=200)
+    # Counts, chart data and the map change only when data is written: derived once per
+    # generation and language (core.derived), not on every visit.
+    context = derived.cached(
+        "registry:home", lambda: _home_context(community), community.pk, current_language()
+    )
+    return render(request, "registry/home.html", context)
+
+
+def _home_context(community: Community) -> dict[str, Any]:
     hubs = list(community.hubs.annotate(n=Count("memberships__organization", distinct=True)))
     # Organisations abroad that are only partners are not the community's players.
     counted = players.players(community)
@@ -101,7 +113,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "values": [h.n for h in hubs],
         },
     }
-    context = {
+    return {
         "community": community,
         "hubs": hubs,
         "hub_numbering": hub_services.numbering(hubs),
@@ -115,9 +127,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "map_svg": _region_map(community, hubs),
         "chart": chart,
     }
-    return render(request, "registry/home.html", context)
 
 
+@conditional_page
 def hub_detail(request: HttpRequest, key: str) -> HttpResponse:
     hub = get_object_or_404(Hub.objects.select_related("community"), key=key)
     memberships = hub.memberships.select_related("organization").order_by(
@@ -167,6 +179,7 @@ def _directory_query(request: HttpRequest) -> directory.DirectoryQuery | None:
         return None
 
 
+@conditional_page
 def directory_page(request: HttpRequest) -> HttpResponse:
     query = _directory_query(request)
     status = 200
@@ -194,6 +207,7 @@ def directory_download(request: HttpRequest, fmt: str) -> HttpResponse:
     return attachment(body, f"organizations.{fmt}")
 
 
+@conditional_page
 def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
     org = get_object_or_404(
         Organization.objects.select_related("parent").prefetch_related(
@@ -283,6 +297,7 @@ def organization_history(request: HttpRequest, key: str) -> HttpResponse:
     )
 
 
+@conditional_page
 def open_data(request: HttpRequest) -> HttpResponse:
     return render(
         request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import template
@@ -9,6 +10,7 @@ from django import template
 from biocommunity.assessment.models import Assessment
 from biocommunity.assessment.services.community import assess_community
 from biocommunity.assessment.services.rubrics import Criterion, Text
+from biocommunity.core import derived
 from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.registry.models import Community
 
@@ -17,8 +19,17 @@ register = template.Library()
 
 @register.inclusion_tag("assessment/_community_panel.html")
 def community_certification(community: Community) -> dict[str, Any]:
-    result = assess_community(community)
-    return {"community": community, "data": result.for_page(current_language())}
+    # Assessed once per generation of the data, language and day (core.derived), not on
+    # every visit to the home page.
+    language = current_language()
+    data = derived.cached(
+        "assessment:community-panel",
+        lambda: assess_community(community).for_page(language),
+        community.pk,
+        language,
+        date.today().isoformat(),
+    )
+    return {"community": community, "data": data}
 
 
 @register.filter(name="criterion_text")

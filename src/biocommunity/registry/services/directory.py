@@ -10,12 +10,12 @@ from functools import lru_cache
 from typing import Any, cast
 
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from biocommunity.core import derived
 from biocommunity.registry.choices import (
     PREFECTURE_CODES,
     HubFunction,
@@ -336,31 +336,11 @@ def search(
 
 
 FACET_CACHE_SECONDS = 300
-_GENERATION_KEY = "registry:directory-generation"
 
 
 def mark_stale() -> None:
-    """Invalidate cached facet counts now and again when the writing transaction commits.
-
-    The second bump covers a request that cached old counts between the write and the commit.
-    """
-    bump_generation()
-    transaction.on_commit(bump_generation)
-
-
-def bump_generation() -> None:
-    try:
-        cache.incr(_GENERATION_KEY)
-    except ValueError:
-        cache.set(_GENERATION_KEY, 1, None)
-
-
-def _generation() -> int:
-    value = cache.get(_GENERATION_KEY)
-    if value is None:
-        cache.add(_GENERATION_KEY, 1, None)
-        value = cache.get(_GENERATION_KEY, 1)
-    return int(value)
+    """Invalidate cached facet counts (with everything else derived) now and at commit."""
+    derived.mark_stale()
 
 
 def _scoped(model_qs: QuerySet[Any], query: DirectoryQuery, skip: str) -> QuerySet[Any]:
@@ -386,7 +366,7 @@ def facets(query: DirectoryQuery, *, language: str = "ja") -> dict[str, list[Fac
     """Facet counts, cached per query (not per page) until the registry next changes."""
     params = json.dumps(sorted(query.as_params().items()), ensure_ascii=False)
     digest = hashlib.sha256(params.encode()).hexdigest()[:32]
-    key = f"registry:facets:{_generation()}:{language}:{digest}"
+    key = f"registry:facets:{derived.generation()}:{language}:{digest}"
     cached = cache.get(key)
     if cached is not None:
         return cast(dict[str, list[FacetValue]], cached)
