@@ -16,6 +16,7 @@ OWN_APPS = (
     "biocommunity.indicators",
     "biocommunity.assessment",
     "biocommunity.matching",
+    "biocommunity.jobs",
 )
 
 

@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("matching/", include("biocommunity.matching.urls")),
     path("search/", include("biocommunity.portal.urls")),
     path("secretariat/", secretariat_hub, name="secretariat"),
+    path("secretariat/jobs/", include("biocommunity.jobs.urls")),
     path("", include("biocommunity.registry.urls")),
     prefix_default_language=True,
 )

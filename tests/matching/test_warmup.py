@@ -7,8 +7,6 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-import threading
-import time
 import zlib
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -227,48 +225,32 @@ def test_a_change_waits_for_the_new_index_when_rebuilds_are_not_in_the_backgroun
 
 
 @pytest.mark.django_db(transaction=True)
-def test_saved_profile_is_announced_after_its_index_is_built_off_the_request(
-    model: Any, settings: Any
-) -> None:
-    _need_with_matches()
-    indexing.current_index(fresh=True)
-    seed = ProfileFactory(kind="seed", title_ja="抗体の連続精製", body_ja="抗体医薬品の精製")
-    settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
-    seen: list[bool] = []
-
-    def announce() -> None:
-        seen.append(len(indexing.current_index().ids.rows_of([seed.pk])) == 1)
-
-    thread = warmup.profile_saved(seed.pk, then=announce)
-    assert thread is not None
-    thread.join(timeout=60)
-    assert seen == [True], "the saved searches ran before the new profile was indexed"
-    assert ProfileVector.objects.filter(profile=seed).exists()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_saving_a_profile_runs_its_saved_searches_on_a_background_thread(
+def test_saved_profile_is_embedded_and_announced_by_a_job_after_commit(
     model: Any, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
     from biocommunity.matching.services import saved_searches
 
     _need_with_matches()
     indexing.current_index(fresh=True)
     settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
-    calls: list[tuple[str, bool]] = []
+    calls: list[bool] = []
 
     def record(profile_id: int) -> int:
-        indexed = len(indexing.current_index().ids.rows_of([profile_id])) == 1
-        calls.append((threading.current_thread().name, indexed))
+        # the saved searches run once the vector is stored, so the new index finds the profile
+        calls.append(len(indexing.current_index().ids.rows_of([profile_id])) == 1)
         return 0
 
     monkeypatch.setattr(saved_searches, "notify_for_profile", record)
-    ProfileFactory(kind="seed", title_ja="培地の国産化", body_ja="細胞培養用の培地")
-    for _ in range(600):
-        if calls:
-            break
-        time.sleep(0.05)
-    for thread in threading.enumerate():
-        if thread.name.startswith("matching-"):
-            thread.join(timeout=60)  # done before the database is emptied for the next test
-    assert calls == [("matching-prepare", True)]
+    seed = ProfileFactory(kind="seed", title_ja="培地の国産化", body_ja="細胞培養用の培地")
+    job = DBTaskResult.objects.get()
+    assert job.task_path == "biocommunity.matching.tasks.profile_saved"
+    assert job.args_kwargs["args"] == [seed.pk]
+    assert calls == [] and not ProfileVector.objects.filter(profile=seed).exists()
+    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == "SUCCESSFUL", job.traceback
+    assert ProfileVector.objects.filter(profile=seed).exists()
+    assert calls == [True]

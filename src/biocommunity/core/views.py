@@ -41,6 +41,11 @@ SECTIONS: tuple[tuple[Promise, tuple[Tool, ...]], ...] = (
                 _("Persons (admin)"),
                 _("Each user's language and which notices they get by e-mail."),
             ),
+            Tool(
+                "jobs:queue",
+                _("Background jobs"),
+                _("E-mails and profile updates waiting, running or failed; retry a failed one."),
+            ),
         ),
     ),
     (

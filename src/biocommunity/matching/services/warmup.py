@@ -9,8 +9,8 @@ vectors are computed after the commit off the request, and query vectors are rem
 (``CachedQueries``). Requests still do any of it themselves if they come first: the warm-up
 only makes that unlikely, never required.
 
-``BIOCOMMUNITY_MATCHING_WARMUP``: ``thread`` (default), ``inline`` (in the caller's thread,
-for tests) or ``off``.
+``BIOCOMMUNITY_MATCHING_WARMUP``: ``thread`` (default: the warm-up on a thread, a saved
+profile through the job queue), ``inline`` (in the caller's thread, for tests) or ``off``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import close_old_connections, connections
 
+from biocommunity.matching import tasks
 from biocommunity.matching.engine.dense import CachedQueries
 from biocommunity.matching.engine.index import MatchIndex
 from biocommunity.matching.models import Profile
@@ -134,8 +135,9 @@ def profile_saved(
     profile_id: int, then: Callable[[], object] | None = None
 ) -> threading.Thread | None:
     """Called after a profile change is committed: prepare it, then run ``then`` (the saved
-    searches that may announce it, which need the new index) — on a background thread with
-    ``thread``, so the save's request waits for neither."""
+    searches that may announce it, which need the new index) — as a background job with
+    ``thread`` (``matching.tasks.profile_saved`` does both), so the save's request waits for
+    neither."""
 
     def work() -> int:
         primed = prepare_profile(profile_id)
@@ -151,4 +153,7 @@ def profile_saved(
     if current == "inline":
         work()
         return None
-    return _in_background("prepare", work)
+    # "thread": the vector is computed and stored, and the saved searches told, by a job
+    # (``biocommunity worker``); this process's index rebuilds from the stored vectors.
+    tasks.profile_saved.enqueue(profile_id)
+    return None

@@ -1,14 +1,14 @@
 """Notices: written in both languages when something happens, e-mailed in the reader's.
 
 A notice and its e-mail are saved in the caller's transaction; the e-mail is handed to the mail
-server only after commit, outside the request (a thread, or the ``notices deliver`` command), so
-sending never slows or breaks the action that caused it and a failing server loses nothing.
+server only after commit, outside the request (a job for ``biocommunity worker``, or the
+``notices deliver`` command), so sending never slows or breaks the action that caused it and a
+failing server loses nothing.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,10 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from biocommunity.core import roles
 from biocommunity.people.choices import NoticeKind, OutboxState
@@ -121,22 +122,23 @@ def queue_email(to: str, subject: str, body: str, *, notice: Notice | None = Non
 
 
 def deliver_soon(ids: list[int]) -> None:
-    """Send these e-mails outside the request (or at once, as the setting says)."""
-    mode = getattr(settings, "BIOCOMMUNITY_EMAIL_DELIVERY", "thread")
+    """Send these e-mails outside the request (or at once, as the setting says); called after
+    commit, so the job queue only ever sees e-mails that exist."""
+    mode = getattr(settings, "BIOCOMMUNITY_EMAIL_DELIVERY", "queue")
     if mode == "inline":
         deliver(ids)
-    elif mode == "thread":
-        threading.Thread(target=_deliver_in_thread, args=(ids,), daemon=True).start()
-    # "outbox": left for `biocommunity notices deliver` (cron or worker)
+    elif mode == "queue":
+        deliver_emails.enqueue(ids)
+    # "outbox": left for `biocommunity notices deliver` (cron)
 
 
-def _deliver_in_thread(ids: list[int]) -> None:
-    try:
-        deliver(ids)
-    except Exception:  # a thread must never die loudly; the outbox keeps the e-mail
-        logger.exception("delivering e-mails %s failed", ids)
-    finally:
-        close_old_connections()
+@task()
+def deliver_emails(ids: list[int]) -> list[int]:
+    """The job that sends these outbox e-mails; returns [sent, failed]. A mail server that
+    fails is recorded on the e-mail (the outbox retries it with its own backoff), so the job
+    fails only on something unexpected, and the job queue retries that."""
+    sent, failed = deliver(ids)
+    return [sent, failed]
 
 
 def due_emails(now: Any = None) -> QuerySet[OutboxEmail]:

@@ -1,0 +1,1 @@
+"""Background jobs: one queue (Django's tasks API) for work that outlives a request."""
