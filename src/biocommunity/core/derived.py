@@ -1,9 +1,9 @@
 """Derived data (counts, charts, the community assessment, facet counts) kept in the configured
 Django cache, and the one *generation* token that says when it went stale.
 
-Every write to a model of a ``biocommunity`` app replaces the token (a signal, a loose side
-effect; bulk writes that send no signals call :func:`mark_stale` themselves), so anything
-cached under the old token is never read again and simply expires. Pages' ETags carry the
+Every write to a model of a ``biocommunity`` app, bookkeeping no page shows aside, replaces
+the token (a signal, a loose side effect; bulk writes that send no signals call
+:func:`mark_stale` themselves), so anything cached under the old token is never read again and simply expires. Pages' ETags carry the
 token too (:mod:`biocommunity.core.conditional`).
 
 The token is a fresh random value, never a counter: with the default local-memory cache each
@@ -82,11 +82,19 @@ def _token_timeout() -> int | None:
     return None if shared_cache() else LOCAL_TOKEN_SECONDS
 
 
+# Bookkeeping that no public page shows: writing it (a notice e-mail sent, a job's state, an
+# audit entry) must not throw away what was derived.
+NOT_SHOWN = frozenset(
+    {"core.changerecord", "people.notice", "people.outboxemail", "people.invitation"}
+)
+NOT_SHOWN_APPS = frozenset({"jobs"})
+
+
 def _is_ours(sender: Any) -> bool:
     meta = getattr(sender, "_meta", None)
-    return meta is not None and str(getattr(meta.app_config, "name", "")).startswith(
-        "biocommunity."
-    )
+    if meta is None or not str(getattr(meta.app_config, "name", "")).startswith("biocommunity."):
+        return False
+    return meta.app_label not in NOT_SHOWN_APPS and meta.label_lower not in NOT_SHOWN
 
 
 def _written(sender: Any, **kwargs: Any) -> None:
