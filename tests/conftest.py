@@ -20,6 +20,12 @@ def _pinned_language(settings: Any) -> Any:
     # No background threads readying the matching engine: each test builds its index on use
     # (tests/matching/test_warmup.py runs the warm-up itself).
     settings.BIOCOMMUNITY_MATCHING_WARMUP = "off"
+    # Plain static names, found in the apps: no `collectstatic` needed (tests/core/test_serving.py
+    # covers the hashed storage that `biocommunity serve` uses).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     from django.core.cache import cache
 
     cache.clear()  # cached facet counts must not outlive the test's database

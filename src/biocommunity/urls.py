@@ -4,10 +4,12 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from biocommunity.api import api
+from biocommunity.core.health import health
 from biocommunity.core.views import secretariat_hub
 
 urlpatterns = [
     path("api/", api.urls),
+    path("health", health, name="health"),
     path("", RedirectView.as_view(url="/ja/", permanent=False)),
 ]
 urlpatterns += i18n_patterns(

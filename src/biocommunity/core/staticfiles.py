@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.staticfiles.finders import BaseFinder
 from django.core.files.storage import FileSystemStorage
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 # URL path under STATIC_URL → (package, file inside the package)
 VENDORED_FILES: dict[str, tuple[str, str]] = {
@@ -48,3 +49,18 @@ class VendoredPackageFinder(BaseFinder):
             storage = FileSystemStorage(location=str(source.parent))
             storage.prefix = os.path.dirname(url_path)  # type: ignore[attr-defined]
             yield source.name, storage
+
+
+class ServingStaticStorage(CompressedManifestStaticFilesStorage):
+    """Hashed, compressed file names once ``collectstatic`` has written the manifest.
+
+    ``biocommunity serve`` collects first, so WhiteNoise serves ``name.<hash>.ext`` with a
+    year-long cache and gzip/Brotli copies. A command that renders a page before any collection
+    (``factsheet`` on a fresh install) gets the plain names instead of failing on the missing
+    manifest.
+    """
+
+    def stored_name(self, name: str) -> str:
+        if not self.hashed_files:
+            return name
+        return super().stored_name(name)
