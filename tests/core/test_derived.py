@@ -139,3 +139,12 @@ def test_local_memory_is_the_default_and_redis_is_shared(settings: Any) -> None:
         }
     }
     assert derived.shared_cache()
+
+
+def test_bookkeeping_writes_keep_what_was_derived() -> None:
+    from biocommunity.core.models import ChangeRecord
+
+    assert not derived._is_ours(ChangeRecord)
+    token = derived.generation()
+    OrganizationFactory()
+    assert derived.generation() != token

@@ -3,8 +3,8 @@ Django cache, and the one *generation* token that says when it went stale.
 
 Every write to a model of a ``biocommunity`` app, bookkeeping no page shows aside, replaces
 the token (a signal, a loose side effect; bulk writes that send no signals call
-:func:`mark_stale` themselves), so anything cached under the old token is never read again and simply expires. Pages' ETags carry the
-token too (:mod:`biocommunity.core.conditional`).
+:func:`mark_stale` themselves), so anything cached under the old token is never read again
+and simply expires. Pages' ETags carry the token too (:mod:`biocommunity.core.conditional`).
 
 The token is a fresh random value, never a counter: with the default local-memory cache each
 process has its own token, which expires after ``LOCAL_TOKEN_SECONDS`` so a process sees the
