@@ -34,10 +34,12 @@ demo: install-demo load
 	$(BIN)/biocommunity match rebuild
 	DEBUG=1 $(BIN)/biocommunity demo-accounts --site-url http://$(HOST):$(PORT)
 	@echo "GTB demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
-	DEBUG=1 $(BIN)/biocommunity runserver $(HOST):$(PORT)
+	$(BIN)/biocommunity serve --host $(HOST) --port $(PORT)
 
-serve:
-	DEBUG=1 $(BIN)/biocommunity runserver $(HOST):$(PORT)
+# What production runs (docs/deployment.md): gunicorn, DEBUG off, collected static files.
+# The demo serves the same way; only the demo accounts above need DEBUG on.
+serve: install
+	$(BIN)/biocommunity serve --host $(HOST) --port $(PORT)
 
 test: install-test
 	$(BIN)/python scripts/run_tests.py
