@@ -314,6 +314,8 @@ def export_comparison(result: dict[str, Any], fmt: str) -> bytes:
     import io
     import json
 
+    from biocommunity.core.spreadsheets import append_xlsx, neutralise
+
     rows = export_rows(result)
     if fmt == "json":
         return json.dumps(result, ensure_ascii=False, indent=1).encode()
@@ -321,7 +323,7 @@ def export_comparison(result: dict[str, Any], fmt: str) -> bytes:
         buffer = io.StringIO(newline="")
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: neutralise(v) for k, v in row.items()} for row in rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -330,7 +332,7 @@ def export_comparison(result: dict[str, Any], fmt: str) -> bytes:
         sheet = workbook.create_sheet("comparison")
         sheet.append(EXPORT_COLUMNS)
         for row in rows:
-            sheet.append(["" if row[c] is None else row[c] for c in EXPORT_COLUMNS])
+            append_xlsx(sheet, [row[c] for c in EXPORT_COLUMNS])
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from biocommunity.core.changelog import build_record, diff, snapshot
 from biocommunity.core.models import ChangeAction, ChangeRecord
 from biocommunity.core.provenance import is_partial_date
+from biocommunity.core.spreadsheets import append_xlsx, neutralise_row
 from biocommunity.core.templatetags.bilingual import pick
 from biocommunity.indicators.choices import NUMERIC_KINDS, Unit, ValueKind
 from biocommunity.indicators.models import Indicator, Kpi, Observation, Subject
@@ -209,12 +210,9 @@ TEMPLATE_FORMATS = ("csv", "xlsx")
 
 
 def append_values(sheet: Any, values: list[Any]) -> None:
-    """Append one row of plain values: text that starts with '=' is typed as text, so a cell a
-    user opens is never a formula (openpyxl would otherwise store it as one)."""
-    sheet.append(["" if v is None else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
+    """Append one row of plain values, neutralised and typed as values (core/spreadsheets.py),
+    so a cell a user opens is never a formula."""
+    append_xlsx(sheet, values)
 
 
 def example_observation() -> Observation | None:
@@ -279,7 +277,7 @@ def import_template(fmt: str, language: str) -> bytes:
     rows = template_rows()
     if fmt == "csv":
         buffer = io.StringIO(newline="")
-        csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+        csv.writer(buffer, lineterminator="\r\n").writerows(neutralise_row(r) for r in rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt != "xlsx":
         raise ValueError(f"unknown format {fmt!r}: use csv or xlsx")

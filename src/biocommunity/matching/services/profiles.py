@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from biocommunity.core import roles
 from biocommunity.core.changelog import diff, record_change, snapshot
 from biocommunity.core.models import ChangeAction
+from biocommunity.core.spreadsheets import append_xlsx, neutralise_row
 from biocommunity.matching.choices import (
     CapabilityType,
     ProfileKind,
@@ -507,7 +508,7 @@ def export_profiles(user: Any, fmt: str, profiles: Iterable[Profile] | None = No
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(columns)
         for record in records:
-            writer.writerow([_cell(record.get(c)) for c in columns])
+            writer.writerow(neutralise_row(_cell(record.get(c)) for c in columns))
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt == "xlsx":
         from openpyxl import Workbook
@@ -516,7 +517,7 @@ def export_profiles(user: Any, fmt: str, profiles: Iterable[Profile] | None = No
         sheet = workbook.create_sheet("profiles")
         sheet.append(columns)
         for record in records:
-            sheet.append([_cell(record.get(c)) for c in columns])
+            append_xlsx(sheet, [_cell(record.get(c)) for c in columns])
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()

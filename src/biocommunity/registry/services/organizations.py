@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from biocommunity.core.changelog import build_record, diff, record_change, snapshot
 from biocommunity.core.models import ChangeAction, ChangeRecord
 from biocommunity.core.provenance import validate_partial_date
+from biocommunity.core.spreadsheets import append_xlsx, neutralise
 from biocommunity.registry.choices import (
     PREFECTURE_NAMES,
     HubFunction,
@@ -949,7 +950,7 @@ def export_organizations(fmt: str, queryset: QuerySet[Organization] | None = Non
         writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
         for record in iter_records(queryset):
-            writer.writerow(_flat(record))
+            writer.writerow({k: neutralise(v) for k, v in _flat(record).items()})
         # BOM so that Excel on Japanese Windows opens it as UTF-8.
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     if fmt == "xlsx":
@@ -960,7 +961,7 @@ def export_organizations(fmt: str, queryset: QuerySet[Organization] | None = Non
         sheet.append(EXPORT_COLUMNS)
         for record in iter_records(queryset):
             flat = _flat(record)
-            sheet.append([flat[c] for c in EXPORT_COLUMNS])
+            append_xlsx(sheet, [flat[c] for c in EXPORT_COLUMNS])
         out = io.BytesIO()
         workbook.save(out)
         return out.getvalue()

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
+
+from biocommunity.core.spreadsheets import (
+    ImportLimits,
+    LimitExceeded,
+    check_cell,
+    check_dimension,
+    check_xlsx_archive,
+    restore,
+    too_many_columns,
+    too_many_rows,
+)
 
 
 @dataclass(frozen=True)
@@ -35,8 +48,11 @@ class DryRunRollback(Exception):
 
 
 def check_headers(table: Table, *, known: Iterable[str], required: Iterable[str]) -> list[RowError]:
-    """Unknown, missing and repeated columns, each reported on row 1."""
+    """Unknown, missing and repeated columns, each reported on row 1 (linear in the columns)."""
     allowed = list(known)
+    allowed_set = set(allowed)
+    present = set(table.headers)
+    counts = Counter(table.headers)
     errors = [
         RowError(
             1,
@@ -46,17 +62,17 @@ def check_headers(table: Table, *, known: Iterable[str], required: Iterable[str]
             % {"column": header, "known": ", ".join(allowed)},
         )
         for header in table.headers
-        if header not in allowed
+        if header not in allowed_set
     ]
     errors += [
         RowError(1, name, "", _("Required column '%(column)s' is missing.") % {"column": name})
         for name in required
-        if name not in table.headers
+        if name not in present
     ]
     errors += [
         RowError(1, header, header, _("Column '%(column)s' appears twice.") % {"column": header})
-        for header in sorted(set(table.headers))
-        if table.headers.count(header) > 1
+        for header in sorted(present)
+        if counts[header] > 1
     ]
     return errors
 
@@ -121,7 +137,18 @@ def _clean_headers(raw: list[str]) -> list[str]:
     return [h.strip().lstrip("\ufeff").strip() for h in raw]
 
 
+def _refused(exc: LimitExceeded, row: int = 0) -> ImportFailed:
+    return ImportFailed([RowError(row, "", "", str(exc))])
+
+
+def _text(value: str, limits: ImportLimits) -> str:
+    """A cell as the import reads it: bounded, trimmed, the export's neutralisation undone."""
+    check_cell(value, limits)
+    return restore(value.strip())
+
+
 def read_csv(data: bytes) -> Table:
+    limits = ImportLimits.current()
     text, encoding = _decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -130,13 +157,20 @@ def read_csv(data: bytes) -> Table:
         raise ImportFailed([RowError(0, "", "", _("The file is empty."))]) from exc
     except csv.Error as exc:
         raise ImportFailed([RowError(1, "", "", str(exc))]) from exc
-    headers = _clean_headers(header)
+    if len(header) > limits.max_columns:
+        raise _refused(too_many_columns(len(header), limits), 1)
+    try:
+        headers = _clean_headers([_text(h, limits) for h in header])
+    except LimitExceeded as exc:
+        raise _refused(exc, 1) from exc
     table = Table(headers=headers, encoding=encoding)
     try:
         for values in reader:
             number = reader.line_num
             if not any(v.strip() for v in values):
                 continue
+            if len(table.rows) >= limits.max_rows:
+                raise _refused(too_many_rows(limits), number)
             if len(values) > len(headers):
                 raise ImportFailed(
                     [
@@ -150,40 +184,64 @@ def read_csv(data: bytes) -> Table:
                     ]
                 )
             padded = [*values, *([""] * (len(headers) - len(values)))]
-            table.rows.append(
-                (number, {h: v.strip() for h, v in zip(headers, padded, strict=True)})
-            )
+            try:
+                cells = [_text(v, limits) for v in padded]
+            except LimitExceeded as exc:
+                raise _refused(exc, number) from exc
+            table.rows.append((number, dict(zip(headers, cells, strict=True))))
     except csv.Error as exc:
         raise ImportFailed([RowError(reader.line_num, "", "", str(exc))]) from exc
     return table
 
 
 def read_xlsx(data: bytes) -> Table:
+    """The first sheet, streamed (openpyxl read-only); the archive's sizes and the sheet's
+    declared dimension are checked first, rows and cells again while reading."""
     from openpyxl import load_workbook
 
+    limits = ImportLimits.current()
+    try:
+        check_xlsx_archive(data, limits)
+    except LimitExceeded as exc:
+        raise _refused(exc) from exc
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise ImportFailed(
             [RowError(0, "", "", _("The file is not a readable XLSX workbook: %(e)s") % {"e": exc})]
         ) from exc
-    sheet = workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    try:
+        return _read_sheet(workbook.worksheets[0], limits)
+    except LimitExceeded as exc:
+        raise _refused(exc) from exc
+    finally:
+        workbook.close()
+
+
+def _read_sheet(sheet: Any, limits: ImportLimits) -> Table:
+    check_dimension(sheet.max_row, sheet.max_column, limits)
+    # Never more columns than the limit allows (plus one, to see a wider row): a sheet
+    # without a declared dimension is read as wide as its rows really are.
+    rows = sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1)
     try:
         header = next(rows)
     except StopIteration as exc:
         raise ImportFailed([RowError(0, "", "", _("The first sheet is empty."))]) from exc
-    headers = _clean_headers([_cell(v) for v in header])
+    headers = _clean_headers([_text(_cell(v), limits) for v in header])
     while headers and not headers[-1]:
         headers.pop()
+    if len(headers) > limits.max_columns:
+        raise too_many_columns(len(headers), limits)
     table = Table(headers=headers, encoding="xlsx")
     for number, values in enumerate(rows, start=2):
-        cells = [_cell(v) for v in values]
-        if not any(cells):
+        raw = [_cell(v) for v in values]
+        if not any(raw):
             continue
+        if len(table.rows) >= limits.max_rows:
+            raise too_many_rows(limits)
+        cells = [_text(v, limits) for v in raw]
         cells = (cells + [""] * len(headers))[: len(headers)]
         table.rows.append((number, dict(zip(headers, cells, strict=True))))
-    workbook.close()
     return table
 
 
