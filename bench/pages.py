@@ -425,6 +425,194 @@ def home_page(url: str, runs: int) -> dict[str, Any]:
     return results
 
 
+# ------------------------------------------------------------------ throughput
+
+THROUGHPUT_P95_TARGET_MS = 100.0
+
+
+def serve_gunicorn(
+    data_dir: Path, database_url: str | None, src: Path | None, workers: int, threads: int
+) -> tuple[Any, str]:
+    """The production WSGI server (gunicorn) on 127.0.0.1, DEBUG off, on the bench data."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "BIOCOMMUNITY_DATA_DIR": str(data_dir),
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BIOCOMMUNITY_MATCHING_WARMUP": "off",
+        "DJANGO_SETTINGS_MODULE": "biocommunity.settings",
+    }
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    if src:
+        env["PYTHONPATH"] = str(src)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [
+            str(gunicorn),
+            "biocommunity.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--log-level",
+            "warning",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def hammer(
+    url: str, path: str, *, concurrency: int, seconds: float, headers: dict[str, str]
+) -> dict[str, Any]:
+    """``concurrency`` threads, each with one keep-alive connection, GET ``path`` for
+    ``seconds``: requests per second and latency percentiles (a bounded, closed-loop run)."""
+    import http.client
+    import threading
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "127.0.0.1", parts.port or 80
+    assert host == "127.0.0.1", "the throughput run only talks to this machine"
+    samples: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection(host, port, timeout=30)
+        mine: list[float] = []
+        seen: dict[int, int] = {}
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            try:
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection(host, port, timeout=30)
+                status = 0
+            mine.append((time.perf_counter() - started) * 1000)
+            seen[status] = seen.get(status, 0) + 1
+        connection.close()
+        with lock:
+            samples.extend(mine)
+            for key, n in seen.items():
+                statuses[key] = statuses.get(key, 0) + n
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    timing = Timing(samples)
+    return {
+        "rps": round(len(samples) / elapsed, 1),
+        **timing.summary(),
+        "requests": len(samples),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+    }
+
+
+def _get(url: str, path: str) -> dict[str, str]:
+    """One GET on loopback; the response headers."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return dict(response.getheaders())
+    finally:
+        connection.close()
+
+
+def throughput(
+    url: str, pages: dict[str, str], *, concurrency: int, seconds: float
+) -> dict[str, Any]:
+    """Every page in turn (after a few warm-up requests), then the ratios to /api/hubs."""
+    rows: dict[str, Any] = {}
+    load_before = os.getloadavg()
+    for label, path in pages.items():
+        headers = {"Accept-Language": "ja"}
+        if label.endswith("(If-None-Match)"):
+            response_headers = _get(url, path)
+            etag = response_headers.get("ETag")
+            cookie = response_headers.get("Set-Cookie", "").split(";", 1)[0]
+            if etag:
+                headers["If-None-Match"] = etag
+            if cookie:
+                headers["Cookie"] = cookie
+        for _ in range(WARMUP):
+            _get(url, path)
+        rows[label] = hammer(url, path, concurrency=concurrency, seconds=seconds, headers=headers)
+    bare = rows["/api/hubs (bare endpoint)"]["rps"]
+    for row in rows.values():
+        row["share_of_api_hubs"] = round(row["rps"] / bare, 3) if bare else None
+    return {
+        "concurrency": concurrency,
+        "seconds_per_page": seconds,
+        "load_average_before": [round(v, 2) for v in load_before],
+        "load_average_after": [round(v, 2) for v in os.getloadavg()],
+        "rows": rows,
+    }
+
+
+def throughput_pages() -> dict[str, str]:
+    from biocommunity.registry.models import Hub, Organization
+
+    hub = Hub.objects.order_by("number", "key").first()
+    org = Organization.objects.order_by("key").first()
+    assert hub is not None and org is not None
+    return {
+        "/api/hubs (bare endpoint)": "/api/hubs",
+        "home": "/ja/",
+        "home (If-None-Match)": "/ja/",
+        "hub": f"/ja/hubs/{hub.key}/",
+        "directory": "/ja/directory/",
+        "directory ?kind=cdmo": "/ja/directory/?kind=cdmo",
+        "organisation": f"/ja/organizations/{org.key}/",
+        "compare": "/ja/figures/compare/",
+        "KPIs": "/ja/figures/kpis/",
+        "certification register": "/ja/certification/",
+    }
+
+
+def print_throughput(out: dict[str, Any]) -> None:
+    print(
+        f"\nthroughput, gunicorn {out['workers']}×{out['threads']}, concurrency "
+        f"{out['concurrency']}, {out['seconds_per_page']} s a page, load average "
+        f"{out['load_average_before']} → {out['load_average_after']}"
+        f" (target p95 ≤ {THROUGHPUT_P95_TARGET_MS:.0f} ms, home ≥ 50 % of /api/hubs)"
+    )
+    print(f"{'':30} {'req/s':>8} {'p50':>8} {'p95':>8} {'of hubs':>8}  statuses")
+    for label, row in out["rows"].items():
+        print(
+            f"{label:30} {row['rps']:>8.1f} {row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f}"
+            f" {row['share_of_api_hubs']:>8}  {row['statuses']}"
+        )
+
+
 # ------------------------------------------------------------------ main
 
 
@@ -451,6 +639,18 @@ def main(argv: list[str] | None = None) -> int:
         "--browser-src",
         type=Path,
         help="serve the home page from this source tree (e.g. an older commit's src/)",
+    )
+    parser.add_argument(
+        "--throughput",
+        action="store_true",
+        help="requests/s and p95 of every public page through gunicorn, beside /api/hubs",
+    )
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0, help="per page, throughput run")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--server-src", type=Path, help="serve the throughput run from this source tree"
     )
     parser.add_argument("--skip-first-save", action="store_true")
     parser.add_argument("--skip-profile-page", action="store_true", help="e.g. with --browser-src")
@@ -520,6 +720,29 @@ def main(argv: list[str] | None = None) -> int:
                         f"({row['load_ms']:.0f} ms), {row['bytes_with_charts'] / 1024:.0f} KiB "
                         f"with charts (drawn {row['charts_after_scroll_ms']:.0f} ms after scroll)"
                     )
+            if args.throughput:
+                from django.db import connections
+
+                pages = throughput_pages()
+                # Production serving reads hashed, compressed static files collected at start.
+                call_command("collectstatic", interactive=False, verbosity=0)
+                connections.close_all()
+                server, url = serve_gunicorn(
+                    data_dir, database.url, args.server_src, args.workers, args.threads
+                )
+                try:
+                    result["throughput"] = {
+                        "workers": args.workers,
+                        "threads": args.threads,
+                        "server_src": str(args.server_src) if args.server_src else None,
+                        **throughput(
+                            url, pages, concurrency=args.concurrency, seconds=args.seconds
+                        ),
+                    }
+                finally:
+                    server.terminate()
+                    server.wait(timeout=10)
+                print_throughput(result["throughput"])
             result["machine"] = machine()
             result["revision"] = source_revision()
             result["browser_src"] = str(args.browser_src) if args.browser_src else None
