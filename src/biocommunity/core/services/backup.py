@@ -74,7 +74,7 @@ def _engine(alias: str) -> str:
 
 def _pg_environment(alias: str) -> dict[str, str]:
     """libpq variables for pg_dump / pg_restore, so no password appears on a command line."""
-    db = settings.DATABASES[alias]
+    db: dict[str, Any] = dict(settings.DATABASES[alias])
     env = dict(os.environ)
     for key, variable in (
         ("HOST", "PGHOST"),
@@ -247,23 +247,24 @@ def restore_backup(path: Path, *, alias: str = "default") -> Summary:
     path = path.resolve()
     if not path.is_file():
         raise BackupError(f"{path} does not exist.")
-    tables, media_count = installation_contents(alias)
-    if tables or media_count:
-        raise BackupError(
-            "This installation is not empty "
-            f"({len(tables)} tables in its database, {media_count} uploaded files): "
-            "restore only into a new installation (a new BIOCOMMUNITY_DATA_DIR, or an empty "
-            "database in DATABASE_URL on which migrate has not been run)."
-        )
     media_root = Path(settings.MEDIA_ROOT)
     data_dir = Path(settings.DATA_DIR)
     with tempfile.TemporaryDirectory(prefix="restore-", dir=data_dir) as work_name:
         work = Path(work_name)
+        # The archive is checked first, so a damaged one is reported whatever the installation.
         manifest = _extract_verified(path, work)
         if manifest.get("engine") != engine:
             raise BackupError(
                 f"This backup holds a {manifest.get('engine')} database; this installation uses "
                 f"{engine}. Restore it into an installation with the same database engine."
+            )
+        tables, media_count = installation_contents(alias)
+        if tables or media_count:
+            raise BackupError(
+                "This installation is not empty "
+                f"({len(tables)} tables in its database, {media_count} uploaded files): "
+                "restore only into a new installation (a new BIOCOMMUNITY_DATA_DIR, or an empty "
+                "database in DATABASE_URL on which migrate has not been run)."
             )
         database_file = work / ENGINES[engine]
         if engine == "sqlite":
