@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from biocommunity.core.spreadsheets import neutralise, restore
@@ -220,6 +221,27 @@ def _deflate_bomb() -> bytes:
     return patched.getvalue()
 
 
+def _undeclared_wide_xlsx() -> bytes:
+    """No dimension declared, and a data row 300 cells wide: the width shows while reading."""
+    workbook = Workbook()
+    workbook.active.append(["key", "name_en"])  # type: ignore[union-attr]
+    out = io.BytesIO()
+    workbook.save(out)
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    wide = b"".join(b'<c r="%s2" t="inlineStr"><is><t>v</t></is></c>' % (
+        (chr(65 + i // 26) + chr(65 + i % 26)).encode()) for i in range(300)
+    )  # fmt: skip
+    patched = io.BytesIO()
+    with zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"\s*/>', b"", body)
+                body = body.replace(b"</sheetData>", b'<row r="2">' + wide + b"</row></sheetData>")
+            target.writestr(item, body)
+    return patched.getvalue()
+
+
 def _wide_csv() -> bytes:
     return (",".join(f"c{i}" for i in range(200_000)) + "\r\na\r\n").encode()
 
@@ -248,6 +270,12 @@ def test_deflate_bomb_is_refused_from_the_zip_directory() -> None:
 def test_uncompressed_size_limit(settings: Any) -> None:
     settings.BIOCOMMUNITY_IMPORT_MAX_UNCOMPRESSED_BYTES = 2**20
     assert "BIOCOMMUNITY_IMPORT_MAX_UNCOMPRESSED_BYTES" in _refused(_deflate_bomb(), "b.xlsx")
+
+
+def test_undeclared_wide_sheet_is_refused_while_reading() -> None:
+    with translation.override("en"):
+        message = _refused(_undeclared_wide_xlsx(), "wide.xlsx")
+    assert "more than 200 columns" in message and "BIOCOMMUNITY_IMPORT_MAX_COLUMNS" in message
 
 
 def test_csv_with_200000_header_columns_is_refused() -> None:

@@ -116,7 +116,16 @@ def too_many_rows(limits: ImportLimits) -> LimitExceeded:
     )
 
 
-def too_many_columns(found: int, limits: ImportLimits) -> LimitExceeded:
+def too_many_columns(found: int | None, limits: ImportLimits) -> LimitExceeded:
+    """``found`` is None where only "more than the limit" is known (a sheet read no wider)."""
+    if found is None:
+        return LimitExceeded(
+            _(
+                "The file has more than %(limit)s columns, the most an import reads "
+                "(setting BIOCOMMUNITY_IMPORT_MAX_COLUMNS)."
+            )
+            % {"limit": f"{limits.max_columns:,}"}
+        )
     return LimitExceeded(
         _(
             "The file has %(found)s columns; an import reads at most %(limit)s "

@@ -231,12 +231,15 @@ def _read_sheet(sheet: Any, limits: ImportLimits) -> Table:
     while headers and not headers[-1]:
         headers.pop()
     if len(headers) > limits.max_columns:
-        raise too_many_columns(len(headers), limits)
+        raise too_many_columns(None, limits)
     table = Table(headers=headers, encoding="xlsx")
     for number, values in enumerate(rows, start=2):
         raw = [_cell(v) for v in values]
         if not any(raw):
             continue
+        if len(raw) > limits.max_columns and raw[limits.max_columns]:
+            # Only a sheet without an honest dimension gets here: it is wider than the limit.
+            raise too_many_columns(None, limits)
         if len(table.rows) >= limits.max_rows:
             raise too_many_rows(limits)
         cells = [_text(v, limits) for v in raw]
