@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from biocommunity.matching.engine.dense import CachedQueries
-from biocommunity.matching.models import Profile, ProfileVector
+from biocommunity.matching.models import Profile, ProfileVector, SavedSearch
 from biocommunity.matching.services import indexing, search, warmup
 from tests.conftest import assert_status, login
 from tests.factories import OrganizationFactory, ProfileFactory, member_user
@@ -244,6 +244,7 @@ def test_saved_profile_is_embedded_and_announced_by_a_job_after_commit(
         return 0
 
     monkeypatch.setattr(saved_searches, "notify_for_profile", record)
+    SavedSearch.objects.create(user=member_user(OrganizationFactory()), query="培地")
     seed = ProfileFactory(kind="seed", title_ja="培地の国産化", body_ja="細胞培養用の培地")
     job = DBTaskResult.objects.get()
     assert job.task_path == "biocommunity.matching.tasks.profile_saved"

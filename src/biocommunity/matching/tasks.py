@@ -9,7 +9,7 @@ from __future__ import annotations
 from django_tasks import task
 
 from biocommunity.matching.engine.dense import Embedder
-from biocommunity.matching.models import Profile, ProfileVector
+from biocommunity.matching.models import Profile, ProfileVector, SavedSearch
 from biocommunity.matching.services import indexing, saved_searches
 
 
@@ -35,5 +35,9 @@ def profile_saved(profile_id: int) -> int:
     if model is not None and not _vector_is_current(profile, model):
         written = indexing.embed_profiles([profile], model=model)
         indexing.bump_generation()  # serving processes rebuild from the stored vectors
-    saved_searches.notify_for_profile(profile_id)
+    if SavedSearch.objects.exists():
+        # The saved searches must see the new text: this process's index, rebuilt now (a
+        # worker's index is its own; the serving processes rebuild theirs at their next search).
+        indexing.current_index(fresh=True)
+        saved_searches.notify_for_profile(profile_id)
     return written
