@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from biocommunity.core import derived
 from biocommunity.core.conditional import conditional_page
 from biocommunity.core.downloads import TABLE_FORMATS, attachment
 from biocommunity.core.imports import import_view
@@ -58,6 +62,18 @@ def _keys(request: HttpRequest, name: str, default: list[str]) -> list[str]:
     return [v.strip() for v in values if v.strip()] or default
 
 
+def _compared(subject_keys: list[str], codes: list[str]) -> dict[str, Any]:
+    """compare(), kept until figures next change (core.derived): the page is public and
+    asked for with the same few selections again and again."""
+    return derived.cached(
+        "indicators:compare",
+        lambda: compare(subject_keys, codes or None),
+        ",".join(subject_keys),
+        ",".join(codes),
+        current_language(),
+    )
+
+
 @conditional_page
 def compare_page(request: HttpRequest) -> HttpResponse:
     regions = _keys(request, "regions", DEFAULT_REGIONS)
@@ -65,17 +81,17 @@ def compare_page(request: HttpRequest) -> HttpResponse:
     codes = _keys(request, "indicators", [])
     errors = []
     try:
-        result = compare(regions, codes or None)
+        result = _compared(regions, codes)
     except UnknownSubjects as exc:
         errors.append(str(exc))
         regions = [r for r in regions if r not in exc.keys]
-        result = compare(regions, codes or None)
+        result = _compared(regions, codes)
     try:
-        radar = compare(ecosystems, [f"sg-ls-{f}" for f in RADAR_FACTORS])
+        radar = _compared(ecosystems, [f"sg-ls-{f}" for f in RADAR_FACTORS])
     except UnknownSubjects as exc:
         errors.append(str(exc))
         ecosystems = [e for e in ecosystems if e not in exc.keys]
-        radar = compare(ecosystems, [f"sg-ls-{f}" for f in RADAR_FACTORS])
+        radar = _compared(ecosystems, [f"sg-ls-{f}" for f in RADAR_FACTORS])
     charts = bar_charts(result)
     radar_data = {
         "factors": [str(FactorGroup(f).label) for f in RADAR_FACTORS],
@@ -175,15 +191,23 @@ def sales_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _kpis_and_charts() -> tuple[Any, Any]:
+    """Each KPI's progress and the chart data, derived once per generation, language and day."""
+    reports = kpi_reports()
+    return reports, kpi_chart_data(reports)
+
+
 @conditional_page
 def kpi_page(request: HttpRequest, pdf_failed: str = "") -> HttpResponse:
     """The KPIs with their charts; says before anyone clicks when the PDF cannot be made."""
     plans = Plan.objects.prefetch_related("goals__kpis")
-    reports = kpi_reports()
+    reports, charts = derived.cached(
+        "indicators:kpis", _kpis_and_charts, current_language(), date.today().isoformat()
+    )
     context = {
         "reports": reports,
         "plans": plans,
-        "charts": kpi_chart_data(reports),
+        "charts": charts,
         "pdf_problem": pdf_failed or pdf_unavailable_reason(),
     }
     return render(request, "indicators/kpis.html", context, status=503 if pdf_failed else 200)
