@@ -29,11 +29,14 @@ load: migrate
 	$(BIN)/biocommunity load-dataset gtb
 
 # Registry, figures and capability profiles; their embeddings, so matching answers at once;
-# then one account per role with fresh passwords, printed (DEBUG only, never in production).
+# then one account per role with fresh passwords, printed (DEBUG only, never in production);
+# the job worker (e-mails, profile embeddings) runs beside the server and stops with it.
 demo: install-demo load
 	$(BIN)/biocommunity match rebuild
 	DEBUG=1 $(BIN)/biocommunity demo-accounts --site-url http://$(HOST):$(PORT)
 	@echo "GTB demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(BIN)/biocommunity worker --no-reload --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/biocommunity serve --host $(HOST) --port $(PORT)
 
 # What production runs (docs/deployment.md): gunicorn, DEBUG off, collected static files.
