@@ -164,3 +164,27 @@ def test_services_refuse_non_secretariat_users() -> None:
         services.queue_state(member)
     with pytest.raises(PermissionDenied):
         services.retry(member, "00000000-0000-0000-0000-000000000000")
+
+
+def test_a_saved_profile_is_a_job_after_commit_and_none_when_rolled_back(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from tests.factories import ProfileFactory
+
+    settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        ProfileFactory(kind="seed")
+        raise RuntimeError("the import failed half-way")
+    assert not DBTaskResult.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        profile = ProfileFactory(kind="seed")
+        assert not DBTaskResult.objects.exists()
+    job = DBTaskResult.objects.get()
+    assert (job.task_path, job.args_kwargs["args"]) == (
+        "biocommunity.matching.tasks.profile_saved",
+        [profile.pk],
+    )
