@@ -272,13 +272,17 @@ def test_api_community_assessment(client: Client) -> None:
 @pytest.mark.django_db
 def test_api_unknown_community_is_404_json(client: Client) -> None:
     body = get_json(client, "/api/certification/communities/nope", 404)
-    assert body == {"detail": "key: no community nope"}
+    assert body == {
+        "detail": "key: no community nope",
+        "field": "key",
+        "errors": {"key": ["key: no community nope"]},
+    }
 
 
 @pytest.mark.django_db
 def test_api_unknown_certificate_is_404_json(client: Client) -> None:
     body = get_json(client, "/api/certification/certificates/NOPE", 404)
-    assert body == {"detail": "number: no certificate NOPE"}
+    assert (body["detail"], body["field"]) == ("number: no certificate NOPE", "number")
 
 
 @pytest.mark.django_db

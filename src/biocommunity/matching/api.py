@@ -26,11 +26,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
 from biocommunity.core import roles
+from biocommunity.core.api_errors import ApiError, ErrorOut, session_auth
 from biocommunity.matching.choices import COUNTERPARTS, IntroductionStatus
 from biocommunity.matching.engine.index import MODES
 from biocommunity.matching.models import Introduction, Profile
@@ -49,28 +49,6 @@ ID_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
 # ---------------------------------------------------------------- errors
-
-
-class ApiError(Exception):
-    """An answer other than success, raised anywhere below an endpoint."""
-
-    def __init__(
-        self,
-        status: int,
-        detail: str,
-        field: str | None = None,
-        errors: dict[str, list[str]] | None = None,
-    ) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.field = field
-        self.errors = errors or ({field: [detail]} if field else {})
-
-    def response(self) -> Status[dict[str, Any]]:
-        return Status(
-            self.status, {"detail": self.detail, "field": self.field, "errors": self.errors}
-        )
 
 
 # Model field → the API's name for it.
@@ -100,6 +78,10 @@ def _not_found_profile() -> ApiError:
     return ApiError(404, _("There is no such profile."), "id")
 
 
+def _answer(exc: ApiError) -> Status[dict[str, Any]]:
+    return Status(exc.status, exc.body())
+
+
 def _answers(view: Callable[..., Any]) -> Callable[..., Any]:
     """Turn the services' refusals into JSON answers (added to every operation below)."""
 
@@ -108,28 +90,22 @@ def _answers(view: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return view(request, *args, **kwargs)
         except ApiError as exc:
-            return exc.response()
+            return _answer(exc)
         except search.QueryError as exc:
-            return ApiError(400, exc.message, exc.field).response()
+            return _answer(ApiError(400, exc.message, exc.field))
         except ValidationError as exc:
-            return _from_validation_error(exc).response()
+            return _answer(_from_validation_error(exc))
         except PermissionDenied as exc:
-            return ApiError(403, str(exc) or "Forbidden.").response()
+            return _answer(ApiError(403, str(exc) or "Forbidden."))
         except Profile.DoesNotExist:
-            return _not_found_profile().response()
+            return _answer(_not_found_profile())
         except Introduction.DoesNotExist:
-            return ApiError(404, _("There is no such introduction."), "id").response()
+            return _answer(ApiError(404, _("There is no such introduction."), "id"))
 
     return wrapper
 
 
 router.add_decorator(_answers)
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
-    errors: dict[str, list[str]] = {}
 
 
 ERRORS: dict[int, type[Schema]] = {
@@ -688,7 +664,7 @@ def get_profile(request: HttpRequest, profile_id: str) -> dict[str, Any]:
     "/profiles",
     response=_responses(ProfileOut, 201),
     exclude_unset=True,
-    auth=django_auth,
+    auth=session_auth,
     openapi_extra=_body_doc(ProfileIn),
     summary="Post a profile: a member for its own organisation, the secretariat for any",
 )
@@ -705,7 +681,7 @@ def create_profile(request: HttpRequest) -> Status[dict[str, Any]]:
     "/profiles/{profile_id}",
     response=_responses(ProfileOut),
     exclude_unset=True,
-    auth=django_auth,
+    auth=session_auth,
     openapi_extra=_body_doc(ProfileIn),
     summary="Change a profile's fields (its organisation's members, the secretariat)",
 )
@@ -830,7 +806,7 @@ def _introduction_for(request: HttpRequest, introduction_id: str) -> Introductio
     "/introductions",
     response=_responses(IntroductionOut, 201),
     exclude_unset=True,
-    auth=django_auth,
+    auth=session_auth,
     openapi_extra=_body_doc(IntroductionIn),
     summary="Ask to meet the organisation behind a profile",
 )
@@ -859,7 +835,7 @@ def request_introduction(request: HttpRequest) -> Status[dict[str, Any]]:
     "/introductions",
     response=_responses(IntroductionPage),
     exclude_unset=True,
-    auth=django_auth,
+    auth=session_auth,
     summary="Introductions your organisation asked for or received (the secretariat: all)",
 )
 def list_introductions(
@@ -896,7 +872,7 @@ def list_introductions(
     "/introductions/{introduction_id}/accept",
     response=_responses(IntroductionOut),
     exclude_unset=True,
-    auth=django_auth,
+    auth=session_auth,
     openapi_extra=_body_doc(AnswerIn, required=False),
     summary="Accept a request to your organisation: both sides then see each other's contacts",
 )
@@ -911,7 +887,7 @@ def accept_introduction(request: HttpRequest, introduction_id: str) -> dict[str,
     "/introductions/{introduction_id}/decline",
     response=_responses(IntroductionOut),
     exclude_unset=True,
-    auth=django_auth,
+    auth=session_auth,
     openapi_extra=_body_doc(AnswerIn, required=False),
     summary="Decline a request to your organisation",
 )
@@ -926,7 +902,7 @@ def decline_introduction(request: HttpRequest, introduction_id: str) -> dict[str
     "/introductions/{introduction_id}/withdraw",
     response=_responses(IntroductionOut),
     exclude_unset=True,
-    auth=django_auth,
+    auth=session_auth,
     summary="Withdraw your organisation's open request",
 )
 def withdraw_introduction(request: HttpRequest, introduction_id: str) -> dict[str, Any]:
@@ -939,7 +915,7 @@ def withdraw_introduction(request: HttpRequest, introduction_id: str) -> dict[st
     "/introductions/{introduction_id}/meeting",
     response=_responses(IntroductionOut),
     exclude_unset=True,
-    auth=django_auth,
+    auth=session_auth,
     openapi_extra=_body_doc(MeetingIn),
     summary="Record the date an accepted introduction's meeting was held",
 )
@@ -956,7 +932,7 @@ def record_meeting(request: HttpRequest, introduction_id: str) -> dict[str, Any]
 @router.get(
     "/pipeline",
     response=_responses(PipelineOut),
-    auth=django_auth,
+    auth=session_auth,
     summary="Introductions requested, accepted, declined and meetings held by year (secretariat)",
 )
 def pipeline(request: HttpRequest) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 ``GET /api/notifications`` lists them newest first (``limit``/``offset``, the unread count),
 ``POST /api/notifications/read`` marks some or all read. Both need a session (401 JSON without
-one) and answer only with the session user's own notices. Errors are ``{"detail": message}``.
+one) and answer only with the session user's own notices. Errors are the API's one error body
+(``biocommunity.core.api_errors.ErrorOut``).
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from ninja.security import django_auth
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic import ValidationError as PydanticValidationError
 
+from biocommunity.core.api_errors import (
+    SIGNED_IN_ERRORS,
+    error_body,
+    reject_unknown_parameters,
+    responses,
+    session_auth,
+)
 from biocommunity.people.models import Notice
 from biocommunity.people.services import notices
 
 router = Router(tags=["notifications"])
-
-
-class ErrorOut(Schema):
-    detail: Any
+router.add_decorator(reject_unknown_parameters)
 
 
 class NoticeOut(Schema):
@@ -87,8 +91,8 @@ def _out(notice: Notice, language: str) -> dict[str, Any]:
 
 @router.get(
     "",
-    response={200: NoticeListOut, 401: ErrorOut, 400: ErrorOut},
-    auth=django_auth,
+    response=responses(NoticeListOut, SIGNED_IN_ERRORS),
+    auth=session_auth,
     summary="The signed-in user's notices, newest first, with the unread count",
 )
 def list_notices(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any]:
@@ -105,8 +109,8 @@ def list_notices(request: HttpRequest, query: Query[ListQuery]) -> dict[str, Any
 
 @router.post(
     "/read",
-    response={200: ReadOut, 400: ErrorOut, 401: ErrorOut},
-    auth=django_auth,
+    response=responses(ReadOut, SIGNED_IN_ERRORS),
+    auth=session_auth,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -121,10 +125,9 @@ def mark_read(request: HttpRequest) -> Any:
     except PydanticValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first.get("loc", ())) or "body"
-        return Status(
-            400, {"detail": _("%(field)s: %(problem)s") % {"field": field, "problem": first["msg"]}}
-        )
+        detail = _("%(field)s: %(problem)s") % {"field": field, "problem": first["msg"]}
+        return Status(400, error_body(detail, field))
     if payload.all == (payload.ids is not None):
-        return Status(400, {"detail": _("Send either ids (a list of notice ids) or all: true.")})
+        return Status(400, error_body(_("Send either ids (a list of notice ids) or all: true.")))
     marked = notices.mark_read(request.user, None if payload.all else payload.ids)
     return {"marked": marked, "unread": notices.unread_count(request.user)}

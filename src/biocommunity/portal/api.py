@@ -8,10 +8,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Schema, Status
 
+from biocommunity.core.api_errors import READ_ERRORS, reject_unknown_parameters, responses
 from biocommunity.core.templatetags.bilingual import current_language
 from biocommunity.portal.services import search
 
 router = Router(tags=["search"])
+router.add_decorator(reject_unknown_parameters)
 
 
 class OrganizationHit(Schema):
@@ -46,21 +48,15 @@ class SearchOut(Schema):
     pages: list[PageHitOut]
 
 
-class SearchError(Schema):
-    detail: Any
-
-
 @router.get(
     "",
-    response={200: SearchOut, 400: SearchError},
+    response=responses(SearchOut, READ_ERRORS),
     summary="Search organisations, the profiles you may see, and pages",
 )
 def site_search(request: HttpRequest, q: str = "") -> Status[dict[str, Any]]:
     """Members-only profiles only for members, as everywhere; a bad ``q`` answers 400."""
-    try:
-        results = search.site_search(request.user, q, language=current_language())
-    except search.InvalidSearch as exc:
-        return Status(400, {"detail": exc.errors})
+    # An InvalidSearch answers 400 through the API's handler (biocommunity.api).
+    results = search.site_search(request.user, q, language=current_language())
     body = {
         "q": results.q,
         "organization_count": results.organization_total,

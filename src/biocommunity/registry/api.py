@@ -8,8 +8,14 @@ from django.db.models import Count, Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 
+from biocommunity.core.api_errors import (
+    LOOKUP_ERRORS,
+    READ_ERRORS,
+    ApiError,
+    reject_unknown_parameters,
+    responses,
+)
 from biocommunity.registry.models import (
     Classification,
     Community,
@@ -22,6 +28,7 @@ from biocommunity.registry.services.organizations import export_queryset, organi
 from biocommunity.registry.services.players import players
 
 router = Router(tags=["registry"])
+router.add_decorator(reject_unknown_parameters)
 
 
 class HubFunctions(Schema):
@@ -102,13 +109,9 @@ class CommunityOut(Schema):
     as_of: str
 
 
-class ErrorOut(Schema):
-    detail: Any
-
-
 @router.get(
     "/organizations",
-    response={200: OrganizationPage, 400: ErrorOut},
+    response=responses(OrganizationPage, READ_ERRORS),
     summary="Search organisations (the directory's filters)",
 )
 def list_organizations(
@@ -147,11 +150,11 @@ def list_organizations(
     }
 
 
-@router.get("/organizations/{key}", response={200: OrganizationOut, 404: ErrorOut})
+@router.get("/organizations/{key}", response=responses(OrganizationOut, LOOKUP_ERRORS))
 def get_organization(request: HttpRequest, key: str) -> dict[str, Any]:
     org = export_queryset(Organization.objects.filter(key=key)).first()
     if org is None:
-        raise HttpError(404, f"No organisation with key '{key}'.")
+        raise ApiError(404, f"No organisation with key '{key[:40]}'.", "key")
     return organization_record(org)
 
 
@@ -180,7 +183,7 @@ def _hubs() -> Any:
     )
 
 
-@router.get("/hubs", response=list[HubOut])
+@router.get("/hubs", response=responses(list[HubOut], READ_ERRORS))
 def list_hubs(request: HttpRequest, community: str = "") -> list[dict[str, Any]]:
     qs = _hubs()
     if community:
@@ -188,11 +191,11 @@ def list_hubs(request: HttpRequest, community: str = "") -> list[dict[str, Any]]
     return [_hub_record(h) for h in qs]
 
 
-@router.get("/hubs/{key}", response={200: HubOut, 404: ErrorOut})
+@router.get("/hubs/{key}", response=responses(HubOut, LOOKUP_ERRORS))
 def get_hub(request: HttpRequest, key: str) -> dict[str, Any]:
     hub = _hubs().filter(key=key).first()
     if hub is None:
-        raise HttpError(404, f"No hub with key '{key}'.")
+        raise ApiError(404, f"No hub with key '{key[:40]}'.", "key")
     return _hub_record(hub)
 
 
@@ -225,12 +228,12 @@ def _community_record(community: Community) -> dict[str, Any]:
     }
 
 
-@router.get("/communities", response=list[CommunityOut])
+@router.get("/communities", response=responses(list[CommunityOut], READ_ERRORS))
 def list_communities(request: HttpRequest) -> list[dict[str, Any]]:
     return [_community_record(c) for c in Community.objects.prefetch_related(Prefetch("hubs"))]
 
 
-@router.get("/communities/{key}", response={200: CommunityOut, 404: ErrorOut})
+@router.get("/communities/{key}", response=responses(CommunityOut, LOOKUP_ERRORS))
 def get_community(request: HttpRequest, key: str) -> dict[str, Any]:
     community = get_object_or_404(Community, key=key)
     return _community_record(community)
