@@ -163,8 +163,14 @@ def hub_detail(request: HttpRequest, key: str) -> HttpResponse:
             "functions": functions,
             "figures": hub.figures.all(),
             "organization_count": len({m.organization_id for m in memberships}),
-            "map_svg": maps.render_region_svg(
-                points, language=language, title=pick(hub, "name", language)
+            # The region's outline drawn once per generation, not on every visit.
+            "map_svg": derived.cached(
+                "registry:hub-map",
+                lambda: maps.render_region_svg(
+                    points, language=language, title=pick(hub, "name", language)
+                ),
+                hub.pk,
+                language,
             ),
         },
     )
@@ -238,7 +244,12 @@ def organization_detail(request: HttpRequest, key: str) -> HttpResponse:
             "contacts": (
                 permissions.contacts_of(org) if roles.is_secretariat(request.user) else None
             ),
-            "map_svg": _organization_map(org),
+            "map_svg": derived.cached(
+                "registry:organization-map",
+                lambda: _organization_map(org),
+                org.pk,
+                current_language(),
+            ),
             "map_is_area": org.lat is None and bool(org.prefecture),
         },
     )
