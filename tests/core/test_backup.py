@@ -31,9 +31,13 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # --------------------------------------------------------------- run inside the installations
 
 
-def populate() -> dict[str, Any]:
-    """Fill a migrated installation: organisations, figures, a profile, a document as evidence."""
+def populate(dataset: bool = False) -> dict[str, Any]:
+    """Fill a migrated installation: organisations, figures, a profile, a document as evidence.
+
+    With ``dataset`` the GTB dataset is loaded first, as an installation in use would hold it.
+    """
     from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.core.management import call_command
 
     from biocommunity.assessment.services import workflow as wf
     from biocommunity.assessment.services.rubrics import get_rubric
@@ -48,6 +52,10 @@ def populate() -> dict[str, Any]:
         secretariat_user,
     )
 
+    regions = "region-a,region-b"
+    if dataset:
+        call_command("load_dataset", "gtb", quiet=True, stdout=io.StringIO())
+        regions += ",gtb,massachusetts,greater-london"
     community = CommunityFactory()
     organization = OrganizationFactory(kinds=["incubator"], name_ja="テスト", name_en="Test")
     ProfileFactory(organization=organization, title_en="AAV manufacturing")
@@ -66,10 +74,10 @@ def populate() -> dict[str, Any]:
     wf.save_claims(member, assessment, {code: (True, "年次報告")})
     upload = SimpleUploadedFile("report.pdf", PDF, content_type="application/pdf")
     evidence = wf.add_evidence(member, assessment, code, upload=upload)
-    return {"member": member.username, "evidence": evidence.pk}
+    return {"member": member.username, "evidence": evidence.pk, "regions": regions}
 
 
-def write_exports(out: Path, member: str, evidence: int) -> None:
+def write_exports(out: Path, member: str, evidence: int, regions: str) -> None:
     """Every export the round trip must keep, and the evidence as a member downloads it."""
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -81,9 +89,7 @@ def write_exports(out: Path, member: str, evidence: int) -> None:
     for fmt in ("csv", "json"):
         call_command("export", "organizations", format=fmt, output=out / f"organizations.{fmt}")
     compare = io.StringIO()
-    call_command(
-        "indicators", "compare", regions="region-a,region-b", format="json", stdout=compare
-    )
+    call_command("indicators", "compare", regions=regions, format="json", stdout=compare)
     (out / "compare.json").write_text(compare.getvalue(), "utf-8")
     call_command("match", "export", format="json", output=out / "profiles.json")
     client = Client()
@@ -145,7 +151,9 @@ def command(args: list[str], data_dir: Path, database_url: str | None = None) ->
     return result.stdout
 
 
-def source_installation(tmp_path: Path, database_url: str | None) -> tuple[Path, Path]:
+def source_installation(
+    tmp_path: Path, database_url: str | None, *, dataset: bool = False
+) -> tuple[Path, Path]:
     """An installation migrated and filled in one process; its exports and its backup archive."""
     exports = tmp_path / "source-exports"
     archive = tmp_path / "backup.tar.gz"
@@ -153,7 +161,7 @@ def source_installation(tmp_path: Path, database_url: str | None) -> tuple[Path,
         "import json\nfrom pathlib import Path\nfrom django.core.management import call_command\n"
         "from tests.core.test_backup import populate, write_exports\n"
         "call_command('migrate', verbosity=0)\n"
-        "info = populate()\n"
+        f"info = populate(dataset={dataset})\n"
         f"write_exports(Path({str(exports)!r}), **info)\n"
         f"(Path({str(exports)!r}) / 'info.json').write_text(json.dumps(info))\n"
         f"call_command('backup', output=Path({str(archive)!r}))\n",
@@ -184,7 +192,7 @@ def assert_round_trip(
     restored = tmp_path / "restored-exports"
     python(
         "from pathlib import Path\nfrom tests.core.test_backup import write_exports\n"
-        f"write_exports(Path({str(restored)!r}), {info['member']!r}, {info['evidence']})\n",
+        f"write_exports(Path({str(restored)!r}), **{info!r})\n",
         target,
         database_url,
     )
@@ -197,7 +205,7 @@ def assert_round_trip(
 @pytest.fixture(scope="module")
 def sqlite_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """One SQLite installation with data and its backup, shared by the tests below."""
-    return source_installation(tmp_path_factory.mktemp("sqlite"), None)
+    return source_installation(tmp_path_factory.mktemp("sqlite"), None, dataset=True)
 
 
 def test_sqlite_round_trip_keeps_every_export_and_evidence_file(
