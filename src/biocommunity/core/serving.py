@@ -16,7 +16,8 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NoReturn, TextIO
+from io import TextIOBase
+from typing import NoReturn
 
 from django.core.management import call_command
 
@@ -87,12 +88,12 @@ def gunicorn_argv(options: ServeOptions, python: str = sys.executable) -> list[s
     ]
 
 
-def collect_static(stdout: TextIO) -> None:
+def collect_static(stdout: TextIOBase) -> None:
     """Copy, hash and compress every static file into STATIC_ROOT (idempotent, a few seconds)."""
     call_command("collectstatic", interactive=False, verbosity=1, stdout=stdout)
 
 
-def serve(options: ServeOptions, stdout: TextIO, argv: Sequence[str] | None = None) -> NoReturn:
+def serve(options: ServeOptions, stdout: TextIOBase, argv: Sequence[str] | None = None) -> NoReturn:
     """Collect the static files, then become gunicorn (never returns)."""
     command = list(argv) if argv is not None else gunicorn_argv(options)
     collect_static(stdout)
