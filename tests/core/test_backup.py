@@ -320,15 +320,26 @@ def test_a_missing_file_is_refused(archive: Path, installation: Path) -> None:
     assert_refused(rewrite(archive, installation / "incomplete.tar.gz", drop), "incomplete")
 
 
-def test_a_file_outside_the_manifest_is_refused(archive: Path, installation: Path) -> None:
-    """A member renamed to climb out of the media folder is refused before anything is written."""
+@pytest.mark.parametrize("listed", [False, True])
+def test_a_file_escaping_the_media_folder_is_refused(
+    archive: Path, installation: Path, listed: bool
+) -> None:
+    """A member named to climb out of media/ is refused, even when the manifest lists it."""
     escaping = installation / "escaping.tar.gz"
+    bad = "media/../../escaped.pdf"
     with tarfile.open(archive) as source, tarfile.open(escaping, "w:gz") as out:
         for member in source:
-            handle = source.extractfile(member)
+            data = source.extractfile(member).read()  # type: ignore[union-attr]
+            if member.name == "manifest.json" and listed:
+                manifest = json.loads(data)
+                for entry in manifest["files"]:
+                    if entry["path"].startswith("media/"):
+                        entry["path"] = bad
+                data = json.dumps(manifest).encode()
             if member.name.startswith("media/"):
-                member.name = "media/../../escaped.pdf"
-            out.addfile(member, handle)
+                member.name = bad
+            member.size = len(data)
+            out.addfile(member, io.BytesIO(data))
     assert_refused(escaping, "which its manifest omits")
     assert not list(installation.rglob("escaped.pdf"))
 
