@@ -188,3 +188,33 @@ def test_a_saved_profile_is_a_job_after_commit_and_none_when_rolled_back(
         "biocommunity.matching.tasks.profile_saved",
         [profile.pk],
     )
+
+
+def test_a_saved_search_hit_travels_through_the_queue_to_the_mailbox(
+    settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Profile saved → profile job → (notice, e-mail saved) → e-mail job → mail server."""
+    from biocommunity.matching.services import indexing, profiles, saved_searches
+    from biocommunity.people.models import Notice
+
+    settings.BIOCOMMUNITY_MATCHING_WARMUP = "thread"
+    settings.BIOCOMMUNITY_EMAIL_DELIVERY = "queue"
+    settings.BIOCOMMUNITY_MATCHING_EMBEDDER = "none"  # lexical search: no model to load here
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    indexing.reset()
+    listener = member_user(OrganizationFactory(), email="listener@example.org")
+    saved_searches.save_search(listener, "抗体医薬品の製造", kinds=["seed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        profiles.create_profile(
+            member_user(OrganizationFactory()),
+            {"kind": "seed", "title_ja": "新しい抗体医薬品の製造法", "body_ja": "抗体医薬品。"},
+        )
+    assert not Notice.objects.filter(recipient=listener).exists()  # the request did not wait
+    with django_capture_on_commit_callbacks(execute=True):
+        run_worker()  # the profile job: the notice and its e-mail, whose job is queued
+    assert Notice.objects.filter(recipient=listener).count() == 1
+    assert mail.outbox == []
+    run_worker()  # the e-mail job
+    assert [m.to for m in mail.outbox] == [["listener@example.org"]]
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    indexing.reset()
