@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -31,7 +32,12 @@ def explode(label: str) -> None:
 
 
 def run_worker() -> None:
-    call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    """The worker, once, in this process. It closes stale connections between jobs as a request
+    does; inside a test's transaction that would close the test's own (PostgreSQL), so not here."""
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command("worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 def test_backoff_grows_and_is_bounded() -> None:
