@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.conf import settings as django_settings
 from django.core.handlers.wsgi import WSGIHandler
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import ALL_CHECKS
 from schemathesis.specs.openapi.schemas import BaseOpenAPISchema
 
+from biocommunity.registry.models import Organization
 from tests.conftest import assert_status, login
 from tests.factories import (
     CommunityFactory,
@@ -155,14 +157,19 @@ def test_the_docs_page_loads_nothing_from_another_host(client: Client) -> None:
 
 
 @pytest.fixture
-def live_schema(db: None) -> BaseOpenAPISchema:
-    """The schema the app serves, called in-process through its WSGI handler, over a small world
-    of data so lookups find something as well as nothing."""
+def world(db: None) -> Organization:
+    """A small world of data, so lookups find something as well as nothing."""
     community = CommunityFactory(key="gtb")
     hub = HubFactory(community=community, key="nihonbashi")
     org = OrganizationFactory(key="acme")
     HubMembershipFactory(hub=hub, organization=org)
     ProfileFactory(organization=org)
+    return org
+
+
+@pytest.fixture
+def live_schema(world: Organization) -> BaseOpenAPISchema:
+    """The schema the app serves, called in-process through its WSGI handler."""
     return schemathesis.from_wsgi(
         "/api/openapi.json",
         WSGIHandler(),
@@ -192,3 +199,33 @@ with warnings.catch_warnings():
 )
 def test_schemathesis_finds_nothing(case: Any) -> None:
     case.call_and_validate(checks=ALL_CHECKS)
+
+
+@pytest.fixture
+def member_session(world: Organization) -> dict[str, str]:
+    """Cookies of a signed-in member of the world's organisation, with a CSRF secret."""
+    client = login(Client(), member_user(world))
+    return {
+        django_settings.SESSION_COOKIE_NAME: client.cookies[
+            django_settings.SESSION_COOKIE_NAME
+        ].value,
+        django_settings.CSRF_COOKIE_NAME: "a" * 32,
+    }
+
+
+@schema.parametrize()
+@settings(
+    max_examples=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+def test_schemathesis_finds_nothing_signed_in(case: Any, member_session: dict[str, str]) -> None:
+    # The same checks for a member's session: reads see members-only data, writes get through.
+    # The session replaces whatever cookie schemathesis made up for the security scheme.
+    case.cookies = {**(case.cookies or {}), **member_session}
+    token = member_session[django_settings.CSRF_COOKIE_NAME]
+    response = case.call(headers={"X-CSRFToken": token})
+    case.validate_response(response, checks=ALL_CHECKS)
+    assert response.status_code != 401, (case.operation.verbose_name, response.text[:300])
