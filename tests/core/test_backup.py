@@ -374,3 +374,43 @@ def test_the_command_refuses_a_data_dir_with_files(archive: Path, tmp_path: Path
     assert "(0 tables in its database, 1 uploaded files)" in result.stderr
     with sqlite3.connect(tmp_path / "biocommunity.sqlite3") as connection:
         assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+
+
+def test_a_backup_taken_during_writes_holds_whole_transactions(
+    sqlite_source: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """Another process commits batches of rows all through the backup: none is cut in half."""
+    import threading
+
+    data = sqlite_source[1].parent / "source"
+    batch = 20
+    done = threading.Event()
+    written = [0]
+
+    def write() -> None:
+        with sqlite3.connect(data / "biocommunity.sqlite3", timeout=30) as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS probe (n INTEGER)")
+            while not done.is_set():
+                with connection:
+                    connection.executemany("INSERT INTO probe VALUES (?)", [(1,)] * batch)
+                written[0] += batch
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while written[0] < batch * 10:  # writing before the backup starts
+            done.wait(0.01)
+        out = command(["backup", "--output", str(tmp_path / "live.tar.gz")], data)
+    finally:
+        done.set()
+        writer.join()
+    assert "Wrote" in out
+    with tarfile.open(tmp_path / "live.tar.gz") as opened:
+        opened.extract("database/biocommunity.sqlite3", tmp_path, filter="data")
+    with sqlite3.connect(tmp_path / "database" / "biocommunity.sqlite3") as copy:
+        assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        rows = copy.execute("SELECT count(*) FROM probe").fetchone()[0]
+        organizations = copy.execute("SELECT count(*) FROM registry_organization").fetchone()[0]
+    assert rows > 0 and rows % batch == 0, rows
+    assert rows < written[0], "the writer kept committing after the copy was taken"
+    assert organizations > 300  # the GTB dataset came along
