@@ -82,6 +82,26 @@ def test_a_404_has_the_same_shape(client: Client, url: str) -> None:
     _assert_error_body(client.get(url), 404)
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "misspelt", "known", "value"),
+    [
+        ("/api/hubs", "communty", "community", "gtb"),
+        ("/api/organizations", "kinds", "kind", "university"),
+        ("/api/search", "query", "q", "bio"),
+        ("/api/certification/register", "on", "", ""),
+    ],
+)
+def test_an_unknown_query_parameter_is_refused_not_ignored(
+    client: Client, url: str, misspelt: str, known: str, value: str
+) -> None:
+    # A misspelt filter used to answer 200 with everything, as if it had filtered.
+    body = _assert_error_body(client.get(url, {misspelt: value or "x"}), 400)
+    assert body["field"] == misspelt and known in body["detail"], body
+    if known:
+        assert_status(client.get(url, {known: value}), 200)
+
+
 # ---------------------------------------------------------------- 401 before CSRF
 
 
