@@ -26,6 +26,7 @@ def _pinned_language(settings: Any) -> Any:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    settings.WHITENOISE_USE_FINDERS = True
     from django.core.cache import cache
 
     cache.clear()  # cached facet counts must not outlive the test's database
