@@ -199,6 +199,10 @@ def _declared_huge_xlsx() -> bytes:
             body = source.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
                 body = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', body)
+                far = (
+                    b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'
+                )
+                body = body.replace(b"</sheetData>", far + b"</sheetData>")
                 assert b"XFD1048576" in body
             target.writestr(item, body)
     return patched.getvalue()
@@ -270,6 +274,24 @@ def test_deflate_bomb_is_refused_from_the_zip_directory() -> None:
 def test_uncompressed_size_limit(settings: Any) -> None:
     settings.BIOCOMMUNITY_IMPORT_MAX_UNCOMPRESSED_BYTES = 2**20
     assert "BIOCOMMUNITY_IMPORT_MAX_UNCOMPRESSED_BYTES" in _refused(_deflate_bomb(), "b.xlsx")
+
+
+def test_far_cell_without_dimension_is_read_quickly() -> None:
+    """The same far cell with the declaration removed: the empty rows are skipped cheaply and
+    the cell, past the column limit, is not read."""
+    data = _declared_huge_xlsx()
+    source = zipfile.ZipFile(io.BytesIO(data))
+    patched = io.BytesIO()
+    with zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = re.sub(rb'<dimension ref="[^"]*"\s*/>', b"", body)
+            target.writestr(item, body)
+    start = time.monotonic()
+    table = read_table(patched.getvalue(), "far.xlsx")
+    assert time.monotonic() - start < QUICK
+    assert [cells["key"] for _n, cells in table.rows] == ["a"]
 
 
 def test_undeclared_wide_sheet_is_refused_while_reading() -> None:

@@ -234,6 +234,10 @@ def _read_sheet(sheet: Any, limits: ImportLimits) -> Table:
         raise too_many_columns(None, limits)
     table = Table(headers=headers, encoding="xlsx")
     for number, values in enumerate(rows, start=2):
+        # Rows missing from the file come as one shared tuple of None: skip them at C speed,
+        # so a lone cell at row 1,048,576 costs a million cheap steps, not 200 million.
+        if values.count(None) == len(values):
+            continue
         raw = [_cell(v) for v in values]
         if not any(raw):
             continue
