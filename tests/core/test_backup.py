@@ -414,3 +414,12 @@ def test_a_backup_taken_during_writes_holds_whole_transactions(
     assert rows > 0 and rows % batch == 0, rows
     assert rows < written[0], "the writer kept committing after the copy was taken"
     assert organizations > 300  # the GTB dataset came along
+
+
+def test_a_backup_inside_the_uploads_folder_is_refused(installation: Path) -> None:
+    from biocommunity.core.services.backup import BackupError, create_backup
+
+    target = Path(settings_dir("MEDIA_ROOT")) / "backup.tar.gz"
+    with pytest.raises(BackupError, match="outside the uploads folder"):
+        create_backup(target)
+    assert not any(Path(settings_dir("MEDIA_ROOT")).rglob("*"))

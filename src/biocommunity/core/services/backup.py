@@ -130,7 +130,10 @@ def create_backup(output: Path, *, alias: str = "default") -> Summary:
     output = output.resolve()
     if not output.parent.is_dir():
         raise BackupError(f"The folder {output.parent} does not exist.")
-    media_root = Path(settings.MEDIA_ROOT)
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    if output.is_relative_to(media_root):
+        # The archive (and its work folder) would end up among the files it is copying.
+        raise BackupError(f"Write the backup outside the uploads folder {media_root}.")
     with tempfile.TemporaryDirectory(prefix="backup-", dir=output.parent) as work:
         database_copy = Path(work) / "database"
         _copy_database(engine, alias, database_copy)
