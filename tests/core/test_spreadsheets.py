@@ -161,20 +161,15 @@ def test_observation_template_round_trips_payload_unchanged(fmt: str, payload: s
         assert _xlsx_values(import_template(fmt, "en")) == _xlsx_values(first)
 
 
-def test_comparison_export_is_neutralised() -> None:
-    result = {"rows": []}
-    rows = [{"indicator": p, "value": -5} for p in PAYLOADS]
+def test_comparison_export_is_neutralised(monkeypatch: pytest.MonkeyPatch) -> None:
     from biocommunity.indicators.services import compare
 
-    original = compare.export_rows
-    compare.export_rows = lambda _result: [  # type: ignore[assignment]
-        {c: r.get(c) for c in compare.EXPORT_COLUMNS} for r in rows
+    rows = [
+        {c: None for c in compare.EXPORT_COLUMNS} | {"indicator": p, "value": -5} for p in PAYLOADS
     ]
-    try:
-        xlsx = export_comparison(result, "xlsx")
-        text = export_comparison(result, "csv")
-    finally:
-        compare.export_rows = original
+    monkeypatch.setattr(compare, "export_rows", lambda _result: rows)
+    xlsx = export_comparison({"rows": []}, "xlsx")
+    text = export_comparison({"rows": []}, "csv")
     _assert_safe(xlsx)
     _assert_csv_safe(text)
     assert any(c.value == -5 and c.data_type == "n" for c in _xlsx_cells(xlsx))
