@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export BIOCOMMUNITY_DATA_DIR ?= $(CURDIR)/var
+# Links in e-mails point at the address the demo serves on.
+export BIOCOMMUNITY_SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: demo install install-demo install-test migrate load serve test test-sqlite test-postgres lint messages clean
 
