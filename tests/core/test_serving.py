@@ -109,6 +109,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         "BIOCOMMUNITY_MATCHING_WARMUP": "off",
         "DJANGO_SETTINGS_MODULE": "biocommunity.settings",
     }
+    # The browser tests' conftest allows async-unsafe ORM calls in this process; a deployment
+    # never does, and check --deploy rightly refuses it, so the child does not inherit it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(extra)
     return env
 
