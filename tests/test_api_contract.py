@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
 from django.conf import settings as django_settings
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import ALL_CHECKS
@@ -188,16 +191,24 @@ def world(db: None) -> Organization:
 
 
 @pytest.fixture
-def live_schema(world: Organization) -> BaseOpenAPISchema:
+def live_schema(world: Organization) -> Iterator[BaseOpenAPISchema]:
     """The schema the app serves, called in-process through its WSGI handler."""
-    return schemathesis.from_wsgi(
-        "/api/openapi.json",
-        WSGIHandler(),
-        data_generation_methods=[
-            schemathesis.DataGenerationMethod.positive,
-            schemathesis.DataGenerationMethod.negative,
-        ],
-    )
+    # As Django's test client does: the end of a request must not close the test's database
+    # connection (inside the test's transaction PostgreSQL's counts as unusable and is closed).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.from_wsgi(
+            "/api/openapi.json",
+            WSGIHandler(),
+            data_generation_methods=[
+                schemathesis.DataGenerationMethod.positive,
+                schemathesis.DataGenerationMethod.negative,
+            ],
+        )
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 # Ninja serves OpenAPI 3.1, which schemathesis 3 reads behind this switch.

@@ -359,8 +359,12 @@ def test_a_foreign_archive_is_refused(installation: Path) -> None:
 def test_restore_into_an_installation_with_data_is_refused(
     archive: Path, installation: Path
 ) -> None:
+    from django.db import connection
+
     from tests.factories import OrganizationFactory
 
+    if connection.vendor != "sqlite":
+        pytest.skip("the archive here is SQLite's; the PostgreSQL round trip covers that engine")
     OrganizationFactory()
     assert_refused(archive, r"This installation is not empty \(\d+ tables")
 

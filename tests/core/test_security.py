@@ -190,3 +190,24 @@ def test_secret_key_from_the_environment_wins(monkeypatch: Any, tmp_path: Path) 
     monkeypatch.setattr(settings_module, "DATA_DIR", tmp_path)
     assert settings_module._secret_key() == "from-the-environment"
     assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/api/organizations/A%00", "/api/hubs/%00x", "/api/organizations?q=a%00b"],
+)
+def test_a_nul_in_an_api_address_is_a_400_with_the_error_body(client: Client, path: str) -> None:
+    # PostgreSQL refuses NUL in text: the lookup used to end in a database error (500).
+    response = client.get(path)
+    assert response.status_code == 400
+    body = response.json()
+    assert isinstance(body["detail"], str) and "NUL" in body["detail"]
+    assert body["field"] is None and body["errors"] == {}
+
+
+@pytest.mark.django_db
+def test_a_nul_in_a_page_address_is_a_400(client: Client) -> None:
+    response = client.get("/ja/organizations/a%00b/")
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+from biocommunity.core.api_errors import error_body
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -37,3 +39,24 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         return response
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a request whose path or query holds a NUL character.
+
+    No address of the platform contains one, and PostgreSQL refuses NUL in text, so such a lookup
+    would otherwise end in a database error (a 500) instead of a clear answer. API requests get
+    the API's error body.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            detail = "The address contains a NUL character (%00), which no page or field allows."
+            if request.path.startswith("/api/"):
+                return JsonResponse(error_body(detail), status=400)
+            return HttpResponseBadRequest(detail, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
